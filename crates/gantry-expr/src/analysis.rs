@@ -86,7 +86,11 @@ fn collect(e: &Expr, refs: &mut References) {
                 }
             }
         }
-        ExprKind::Call { function, name_span, args } => {
+        ExprKind::Call {
+            function,
+            name_span,
+            args,
+        } => {
             refs.functions.push(FunctionRef {
                 function: *function,
                 name_span: *name_span,
@@ -113,11 +117,20 @@ fn collect(e: &Expr, refs: &mut References) {
 
 fn path_part(index: &Index) -> PathPart {
     match index {
-        Index::Property { name, span } => PathPart::Property { name: name.clone(), span: *span },
+        Index::Property { name, span } => PathPart::Property {
+            name: name.clone(),
+            span: *span,
+        },
         Index::Star => PathPart::Star,
         Index::Expr(e) => match &e.kind {
-            ExprKind::String(s) => PathPart::Property { name: s.clone(), span: e.span },
-            ExprKind::Number(n) => PathPart::Index { index: *n, span: e.span },
+            ExprKind::String(s) => PathPart::Property {
+                name: s.clone(),
+                span: e.span,
+            },
+            ExprKind::Number(n) => PathPart::Index {
+                index: *n,
+                span: e.span,
+            },
             _ => PathPart::Dynamic { span: e.span },
         },
     }
@@ -130,7 +143,8 @@ mod tests {
 
     #[test]
     fn lists_contexts_with_paths_and_functions() {
-        let src = "contains(github.event.pull_request.labels.*.name, 'x') && matrix['os'] == env.A-B";
+        let src =
+            "contains(github.event.pull_request.labels.*.name, 'x') && matrix['os'] == env.A-B";
         let e = parse(src, &ParseOptions::default()).unwrap().unwrap();
         let r = references(&e);
         let names: Vec<_> = r.contexts.iter().map(|c| c.name.as_str()).collect();
@@ -139,9 +153,15 @@ mod tests {
         assert_eq!(r.contexts[0].path[3], PathPart::Star);
         assert_eq!(
             r.contexts[1].path[0],
-            PathPart::Property { name: "os".into(), span: crate::Span::new(65, 69) }
+            PathPart::Property {
+                name: "os".into(),
+                span: crate::Span::new(65, 69)
+            }
         );
-        assert_eq!(&src[r.contexts[2].span.start..r.contexts[2].span.end], "env.A-B");
+        assert_eq!(
+            &src[r.contexts[2].span.start..r.contexts[2].span.end],
+            "env.A-B"
+        );
         assert_eq!(r.functions.len(), 1);
         assert_eq!(r.functions[0].function, Function::Contains);
     }

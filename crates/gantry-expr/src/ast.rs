@@ -41,14 +41,25 @@ pub enum ExprKind {
     /// A named value (context) such as `github`, as written.
     Context(String),
     /// `target.name`, `target['x']`, `target[0]`, `target.*`, `target[*]`.
-    Index { target: Box<Expr>, index: Index },
+    Index {
+        target: Box<Expr>,
+        index: Index,
+    },
     Not(Box<Expr>),
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr> },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
     /// `a && b && …`: yields the first falsy operand, or the last.
     And(Vec<Expr>),
     /// `a || b || …`: yields the first truthy operand, or the last.
     Or(Vec<Expr>),
-    Call { function: Function, name_span: Span, args: Vec<Expr> },
+    Call {
+        function: Function,
+        name_span: Span,
+        args: Vec<Expr>,
+    },
     /// A parenthesised expression.
     Group(Box<Expr>),
 }
@@ -69,10 +80,10 @@ impl Expr {
     pub fn uses_status_function(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
-            if let ExprKind::Call { function, .. } = &e.kind {
-                if function.is_status() {
-                    found = true;
-                }
+            if let ExprKind::Call { function, .. } = &e.kind
+                && function.is_status()
+            {
+                found = true;
             }
         });
         found

@@ -16,12 +16,18 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// Moves the span by `offset` bytes (for expressions inside templates).
     pub fn shifted(self, offset: usize) -> Span {
-        Span { start: self.start + offset, end: self.end + offset }
+        Span {
+            start: self.start + offset,
+            end: self.end + offset,
+        }
     }
 }
 
@@ -60,7 +66,10 @@ pub struct Error {
 
 impl Error {
     pub(crate) fn at(kind: ErrorKind, description: String, span: Span, src: &str) -> Error {
-        let position = src.get(..span.start).map_or(span.start, |p| p.chars().count()) + 1;
+        let position = src
+            .get(..span.start)
+            .map_or(span.start, |p| p.chars().count())
+            + 1;
         Error {
             kind,
             description,

@@ -39,11 +39,7 @@ pub trait Host {
 
     /// The answer of `success()`, `failure()`, `cancelled()` or `always()`.
     fn status(&self, function: Function) -> bool {
-        match function {
-            Function::Success => true,
-            Function::Always => true,
-            _ => false,
-        }
+        matches!(function, Function::Success | Function::Always)
     }
 
     /// `hashFiles(patterns…)`: the hash, or a message saying why not.
@@ -64,7 +60,11 @@ pub struct Contexts<'a> {
 
 impl<'a> Contexts<'a> {
     pub fn new(values: Object) -> Contexts<'a> {
-        Contexts { values, status: Status::Success, files: None }
+        Contexts {
+            values,
+            status: Status::Success,
+            files: None,
+        }
     }
 }
 
@@ -109,7 +109,10 @@ struct Res {
 
 impl Res {
     fn plain(value: Value) -> Res {
-        Res { value, filtered: false }
+        Res {
+            value,
+            filtered: false,
+        }
     }
 }
 
@@ -207,22 +210,33 @@ impl Evaluator<'_> {
                     }
                 }
             }
-            return Ok(Res { value: Value::Array(Arc::new(out)), filtered: true });
+            return Ok(Res {
+                value: Value::Array(Arc::new(out)),
+                filtered: true,
+            });
         }
         Ok(match (&obj.value, &idx) {
-            (Value::Array(a), Idx::Star) => {
-                Res { value: Value::Array(Arc::new(a.as_ref().clone())), filtered: true }
-            }
+            (Value::Array(a), Idx::Star) => Res {
+                value: Value::Array(Arc::new(a.as_ref().clone())),
+                filtered: true,
+            },
             (Value::Array(a), Idx::Key { int, .. }) => {
                 Res::plain(int.and_then(|i| a.get(i)).cloned().unwrap_or(Value::Null))
             }
-            (Value::Object(o), Idx::Star) => {
-                Res { value: Value::Array(Arc::new(o.values().cloned().collect())), filtered: true }
-            }
-            (Value::Object(o), Idx::Key { str, .. }) => {
-                Res::plain(str.as_deref().and_then(|k| o.get(k)).cloned().unwrap_or(Value::Null))
-            }
-            (_, Idx::Star) => Res { value: Value::Array(Arc::new(Vec::new())), filtered: true },
+            (Value::Object(o), Idx::Star) => Res {
+                value: Value::Array(Arc::new(o.values().cloned().collect())),
+                filtered: true,
+            },
+            (Value::Object(o), Idx::Key { str, .. }) => Res::plain(
+                str.as_deref()
+                    .and_then(|k| o.get(k))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            ),
+            (_, Idx::Star) => Res {
+                value: Value::Array(Arc::new(Vec::new())),
+                filtered: true,
+            },
             _ => Res::plain(Value::Null),
         })
     }
@@ -293,14 +307,21 @@ impl Evaluator<'_> {
 
 enum Idx {
     Star,
-    Key { str: Option<String>, int: Option<usize> },
+    Key {
+        str: Option<String>,
+        int: Option<usize>,
+    },
 }
 
 impl Idx {
     /// An index value used both as a property name (its string form) and as
     /// an array position (its number form, floored; negative or NaN is none).
     fn key(v: Value) -> Idx {
-        let str = if v.is_primitive() { Some(v.to_display_string()) } else { None };
+        let str = if v.is_primitive() {
+            Some(v.to_display_string())
+        } else {
+            None
+        };
         let n = v.to_number();
         let int = if n.is_finite() && n >= 0.0 {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

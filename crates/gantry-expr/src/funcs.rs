@@ -63,7 +63,9 @@ impl Function {
 
     /// Finds a function by name, ignoring case.
     pub fn lookup(name: &str) -> Option<Function> {
-        Function::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(name))
+        Function::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
     }
 
     /// Minimum and maximum number of arguments.
@@ -144,7 +146,10 @@ pub(crate) fn join(items: &Value, sep: Option<&Value>) -> String {
 
 /// `format('{0} and {{literal}}', x)`.
 pub(crate) fn format(args: &[Value]) -> Result<String, Error> {
-    let fs = args.first().map(Value::to_display_string).unwrap_or_default();
+    let fs = args
+        .first()
+        .map(Value::to_display_string)
+        .unwrap_or_default();
     let invalid = || Error::eval(format!("The following format string is invalid: {fs}"));
     let b = fs.as_bytes();
     let mut out = String::with_capacity(fs.len());
@@ -284,7 +289,9 @@ pub(crate) fn from_json(s: &str) -> Result<Value, Error> {
     }
     match serde_json::from_str::<serde_json::Value>(s) {
         Ok(json) => Ok(Value::from_json(&json)),
-        Err(e) => Err(Error::eval(format!("Error parsing JSON when evaluating fromJson: {e}"))),
+        Err(e) => Err(Error::eval(format!(
+            "Error parsing JSON when evaluating fromJson: {e}"
+        ))),
     }
 }
 

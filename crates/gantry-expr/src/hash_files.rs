@@ -100,7 +100,11 @@ fn compile(patterns: &[String], root: Option<&str>) -> Result<Vec<Glob>, String>
             if segments.iter().any(|s| s == "..") {
                 return Err(format!("pattern '{line}' leaves the workspace"));
             }
-            out.push(Glob { negate, segments, dir_only });
+            out.push(Glob {
+                negate,
+                segments,
+                dir_only,
+            });
         }
     }
     Ok(out)
@@ -240,7 +244,10 @@ mod tests {
             Ok(self.0.keys().cloned().collect())
         }
         fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-            self.0.get(path).cloned().ok_or_else(|| "missing".to_owned())
+            self.0
+                .get(path)
+                .cloned()
+                .ok_or_else(|| "missing".to_owned())
         }
     }
 
@@ -272,11 +279,23 @@ mod tests {
         let h = hash_files(&m, &["requirements*.txt".into()]).unwrap();
         // BTreeMap order: requirements-dev.txt, requirements.txt
         assert_eq!(h, sha_of(&["b", "a"]));
-        assert_eq!(hash_files(&m, &["**/*.py".into()]).unwrap(), sha_of(&["d", "c"]));
-        assert_eq!(hash_files(&m, &["src".into()]).unwrap(), sha_of(&["d", "c"]));
-        assert_eq!(hash_files(&m, &["**/*.py\n!**/.hidden/**".into()]).unwrap(), sha_of(&["c"]));
+        assert_eq!(
+            hash_files(&m, &["**/*.py".into()]).unwrap(),
+            sha_of(&["d", "c"])
+        );
+        assert_eq!(
+            hash_files(&m, &["src".into()]).unwrap(),
+            sha_of(&["d", "c"])
+        );
+        assert_eq!(
+            hash_files(&m, &["**/*.py\n!**/.hidden/**".into()]).unwrap(),
+            sha_of(&["c"])
+        );
         assert_eq!(hash_files(&m, &["nothing/**".into()]).unwrap(), "");
-        assert_eq!(hash_files(&m, &["[rd]*/*.md".into()]).unwrap(), sha_of(&["e"]));
+        assert_eq!(
+            hash_files(&m, &["[rd]*/*.md".into()]).unwrap(),
+            sha_of(&["e"])
+        );
     }
 
     #[test]

@@ -52,8 +52,10 @@ impl Token {
 
 /// Characters that end a number or an identifier.
 fn is_boundary(c: char) -> bool {
-    matches!(c, '(' | '[' | ')' | ']' | ',' | '.' | '!' | '>' | '<' | '=' | '&' | '|')
-        || is_js_whitespace(c)
+    matches!(
+        c,
+        '(' | '[' | ')' | ']' | ',' | '.' | '!' | '>' | '<' | '=' | '&' | '|'
+    ) || is_js_whitespace(c)
 }
 
 fn is_legal_identifier(s: &str) -> bool {
@@ -75,7 +77,11 @@ pub fn lex(src: &str) -> Result<Vec<Token>, Error> {
             src,
         ));
     }
-    let mut lx = Lexer { src, pos: 0, tokens: Vec::with_capacity(src.len() / 3 + 1) };
+    let mut lx = Lexer {
+        src,
+        pos: 0,
+        tokens: Vec::with_capacity(src.len() / 3 + 1),
+    };
     lx.run()?;
     Ok(lx.tokens)
 }
@@ -111,7 +117,10 @@ impl Lexer<'_> {
     }
 
     fn push(&mut self, kind: TokenKind, start: usize) {
-        self.tokens.push(Token { kind, span: Span::new(start, self.pos) });
+        self.tokens.push(Token {
+            kind,
+            span: Span::new(start, self.pos),
+        });
     }
 
     fn error(&self, start: usize, end: usize) -> Error {
@@ -153,7 +162,11 @@ impl Lexer<'_> {
                 }
                 '-' | '+' => self.number(start)?,
                 '!' => {
-                    let kind = if self.eat('=') { TokenKind::BangEqual } else { TokenKind::Bang };
+                    let kind = if self.eat('=') {
+                        TokenKind::BangEqual
+                    } else {
+                        TokenKind::Bang
+                    };
                     self.push(kind, start);
                 }
                 '=' => {
@@ -164,12 +177,19 @@ impl Lexer<'_> {
                     }
                 }
                 '<' => {
-                    let kind = if self.eat('=') { TokenKind::LessEqual } else { TokenKind::Less };
+                    let kind = if self.eat('=') {
+                        TokenKind::LessEqual
+                    } else {
+                        TokenKind::Less
+                    };
                     self.push(kind, start);
                 }
                 '>' => {
-                    let kind =
-                        if self.eat('=') { TokenKind::GreaterEqual } else { TokenKind::Greater };
+                    let kind = if self.eat('=') {
+                        TokenKind::GreaterEqual
+                    } else {
+                        TokenKind::Greater
+                    };
                     self.push(kind, start);
                 }
                 '&' => {
@@ -271,18 +291,32 @@ mod tests {
     fn dots_and_numbers() {
         assert_eq!(
             kinds("a.b"),
-            vec![TokenKind::Identifier, TokenKind::Dot, TokenKind::Identifier, TokenKind::Eof]
+            vec![
+                TokenKind::Identifier,
+                TokenKind::Dot,
+                TokenKind::Identifier,
+                TokenKind::Eof
+            ]
         );
         assert_eq!(kinds(".5"), vec![TokenKind::Number(0.5), TokenKind::Eof]);
         assert_eq!(kinds("-1"), vec![TokenKind::Number(-1.0), TokenKind::Eof]);
-        assert_eq!(kinds("'it''s'"), vec![TokenKind::String("it's".into()), TokenKind::Eof]);
-        assert_eq!(kinds("'a''b''c'"), vec![TokenKind::String("a'b'c".into()), TokenKind::Eof]);
+        assert_eq!(
+            kinds("'it''s'"),
+            vec![TokenKind::String("it's".into()), TokenKind::Eof]
+        );
+        assert_eq!(
+            kinds("'a''b''c'"),
+            vec![TokenKind::String("a'b'c".into()), TokenKind::Eof]
+        );
     }
 
     #[test]
     fn errors_carry_positions() {
         let e = lex("1 @abc 2").unwrap_err();
-        assert_eq!(e.to_string(), "Unexpected symbol: '@abc'. Located at position 3 within expression: 1 @abc 2");
+        assert_eq!(
+            e.to_string(),
+            "Unexpected symbol: '@abc'. Located at position 3 within expression: 1 @abc 2"
+        );
         let e = lex("'foo").unwrap_err();
         assert_eq!(e.description, "Unexpected symbol: ''foo'");
     }

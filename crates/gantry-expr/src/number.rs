@@ -96,9 +96,14 @@ fn is_decimal_literal(s: &str) -> bool {
 pub fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
-        '\u{9}' | '\u{A}' | '\u{B}' | '\u{C}' | '\u{D}' | ' ' | '\u{A0}' | '\u{1680}'
-            | '\u{2000}'..='\u{200A}'
-            | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\u{FEFF}'
+        '\u{9}' | '\u{A}' | '\u{B}' | '\u{C}' | '\u{D}' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
     )
 }
 
@@ -214,7 +219,7 @@ pub fn js_to_string(v: f64) -> String {
             out.push_str(&digits[1..]);
         }
         out.push('e');
-        out.push(if n - 1 >= 0 { '+' } else { '-' });
+        out.push(if n > 0 { '+' } else { '-' });
         out.push_str(&(n - 1).abs().to_string());
     }
     out
@@ -248,7 +253,10 @@ mod tests {
         assert_eq!(js_to_string(1.0), "1");
         assert_eq!(js_to_string(1.5), "1.5");
         assert_eq!(js_to_string(1e21), "1e+21");
-        assert_eq!(js_to_string(123456789012345680000.0), "123456789012345680000");
+        assert_eq!(
+            js_to_string(123456789012345680000.0),
+            "123456789012345680000"
+        );
         assert_eq!(js_to_string(1e-7), "1e-7");
         assert_eq!(js_to_string(0.000001), "0.000001");
         assert_eq!(js_to_string(-1.25e-10), "-1.25e-10");

@@ -28,7 +28,11 @@ pub struct ParseOptions<'a> {
 
 impl Default for ParseOptions<'_> {
     fn default() -> Self {
-        ParseOptions { allow_context: None, status_functions: true, hash_files: true }
+        ParseOptions {
+            allow_context: None,
+            status_functions: true,
+            hash_files: true,
+        }
     }
 }
 
@@ -46,7 +50,13 @@ impl std::fmt::Debug for ParseOptions<'_> {
 /// `Ok(None)`, which evaluates to null.
 pub fn parse(src: &str, options: &ParseOptions<'_>) -> Result<Option<Expr>, Error> {
     let tokens = lex(src)?;
-    let mut p = Parser { src, tokens, pos: 0, depth: 0, options };
+    let mut p = Parser {
+        src,
+        tokens,
+        pos: 0,
+        depth: 0,
+        options,
+    };
     if p.at_end() {
         return Ok(None);
     }
@@ -121,7 +131,10 @@ impl Parser<'_, '_> {
     fn enter(&mut self) -> Result<(), Error> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error(&format!("Exceeded max expression depth {MAX_DEPTH}"), self.pos));
+            return Err(self.error(
+                &format!("Exceeded max expression depth {MAX_DEPTH}"),
+                self.pos,
+            ));
         }
         Ok(())
     }
@@ -145,7 +158,10 @@ impl Parser<'_, '_> {
         }
         self.depth -= 1;
         let span = args[0].span.to(args[args.len() - 1].span);
-        Ok(Expr { kind: ExprKind::Or(args), span })
+        Ok(Expr {
+            kind: ExprKind::Or(args),
+            span,
+        })
     }
 
     fn and(&mut self) -> PResult {
@@ -160,12 +176,22 @@ impl Parser<'_, '_> {
         }
         self.depth -= 1;
         let span = args[0].span.to(args[args.len() - 1].span);
-        Ok(Expr { kind: ExprKind::And(args), span })
+        Ok(Expr {
+            kind: ExprKind::And(args),
+            span,
+        })
     }
 
     fn binary(left: Expr, op: BinaryOp, right: Expr) -> Expr {
         let span = left.span.to(right.span);
-        Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span }
+        Expr {
+            kind: ExprKind::Binary {
+                op,
+                left: Box::new(left),
+                right: Box::new(right),
+            },
+            span,
+        }
     }
 
     fn equality(&mut self) -> PResult {
@@ -205,14 +231,20 @@ impl Parser<'_, '_> {
             let inner = self.unary()?;
             self.depth -= 1;
             let span = self.span(bang).to(inner.span);
-            return Ok(Expr { kind: ExprKind::Not(Box::new(inner)), span });
+            return Ok(Expr {
+                kind: ExprKind::Not(Box::new(inner)),
+                span,
+            });
         }
         self.index()
     }
 
     fn index(&mut self) -> PResult {
         let mut expr = self.call()?;
-        if !matches!(expr.kind, ExprKind::Group(_) | ExprKind::Call { .. } | ExprKind::Context(_)) {
+        if !matches!(
+            expr.kind,
+            ExprKind::Group(_) | ExprKind::Call { .. } | ExprKind::Context(_)
+        ) {
             return Ok(expr);
         }
         let mut added = 0;
@@ -235,7 +267,13 @@ impl Parser<'_, '_> {
                 }
                 added += 1;
                 let span = expr.span.to(self.span(close));
-                expr = Expr { kind: ExprKind::Index { target: Box::new(expr), index }, span };
+                expr = Expr {
+                    kind: ExprKind::Index {
+                        target: Box::new(expr),
+                        index,
+                    },
+                    span,
+                };
             } else if self.eat(&TokenKind::Dot) {
                 if let Err(e) = self.enter() {
                     break Err(e);
@@ -244,7 +282,10 @@ impl Parser<'_, '_> {
                 let index = if self.check(&TokenKind::Identifier) {
                     let t = self.advance();
                     let span = self.span(t);
-                    Index::Property { name: self.src[span.start..span.end].to_owned(), span }
+                    Index::Property {
+                        name: self.src[span.start..span.end].to_owned(),
+                        span,
+                    }
                 } else if self.check(&TokenKind::Star) {
                     self.advance();
                     Index::Star
@@ -252,7 +293,13 @@ impl Parser<'_, '_> {
                     break Err(self.unexpected_symbol(self.pos));
                 };
                 let span = expr.span.to(self.span(self.pos - 1));
-                expr = Expr { kind: ExprKind::Index { target: Box::new(expr), index }, span };
+                expr = Expr {
+                    kind: ExprKind::Index {
+                        target: Box::new(expr),
+                        index,
+                    },
+                    span,
+                };
             } else {
                 break Ok(expr);
             }
@@ -269,12 +316,15 @@ impl Parser<'_, '_> {
         let name_span = self.span(ident);
         let name = &self.src[name_span.start..name_span.end];
         if !self.eat(&TokenKind::LeftParen) {
-            if let Some(allow) = self.options.allow_context {
-                if !allow(name) {
-                    return Err(self.error("Unrecognized named-value", ident));
-                }
+            if let Some(allow) = self.options.allow_context
+                && !allow(name)
+            {
+                return Err(self.error("Unrecognized named-value", ident));
             }
-            return Ok(Expr { kind: ExprKind::Context(name.to_owned()), span: name_span });
+            return Ok(Expr {
+                kind: ExprKind::Context(name.to_owned()),
+                span: name_span,
+            });
         }
         let mut args = Vec::new();
         let close = loop {
@@ -308,7 +358,14 @@ impl Parser<'_, '_> {
             ));
         }
         let span = name_span.to(self.span(close));
-        Ok(Expr { kind: ExprKind::Call { function, name_span, args }, span })
+        Ok(Expr {
+            kind: ExprKind::Call {
+                function,
+                name_span,
+                args,
+            },
+            span,
+        })
     }
 
     fn primary(&mut self) -> PResult {
@@ -331,7 +388,10 @@ impl Parser<'_, '_> {
                 }
                 let close = self.advance();
                 let span = span.to(self.span(close));
-                return Ok(Expr { kind: ExprKind::Group(Box::new(inner)), span });
+                return Ok(Expr {
+                    kind: ExprKind::Group(Box::new(inner)),
+                    span,
+                });
             }
             TokenKind::Eof => return Err(self.unexpected_end()),
             _ => return Err(self.unexpected_symbol(i)),

@@ -14,7 +14,11 @@ pub enum Part {
     Literal(String),
     /// A `${{ }}` part. `span` covers the text between the braces within the
     /// template; the expression's own spans are relative to that text.
-    Expr { source: String, expr: Option<Expr>, span: Span },
+    Expr {
+        source: String,
+        expr: Option<Expr>,
+        span: Span,
+    },
 }
 
 /// A string that may contain `${{ }}` expressions.
@@ -105,7 +109,11 @@ impl Template {
     /// Every parsed expression, with the offset of its text in the template.
     pub fn expressions(&self) -> impl Iterator<Item = (&Expr, usize)> {
         self.parts.iter().filter_map(|p| match p {
-            Part::Expr { expr: Some(e), span, .. } => Some((e, span.start)),
+            Part::Expr {
+                expr: Some(e),
+                span,
+                ..
+            } => Some((e, span.start)),
             _ => None,
         })
     }
@@ -160,7 +168,10 @@ impl Condition {
         if trimmed.contains("${{") {
             let t = Template::parse(trimmed, options).map_err(|e| relocate(e, lead))?;
             if let [Part::Expr { expr, span, .. }] = t.parts.as_slice() {
-                return Ok(Condition::Expr { expr: expr.clone(), offset: lead + span.start });
+                return Ok(Condition::Expr {
+                    expr: expr.clone(),
+                    offset: lead + span.start,
+                });
             }
             return Ok(Condition::Template(t));
         }
@@ -225,7 +236,10 @@ mod tests {
         assert!(c.evaluate(&h).unwrap());
         let c = Condition::parse("${{ github.ref }} == 'refs/heads/dev'", &opts).unwrap();
         assert!(matches!(c, Condition::Template(_)));
-        assert!(c.evaluate(&h).unwrap(), "text outside ${{}} makes a truthy string");
+        assert!(
+            c.evaluate(&h).unwrap(),
+            "text outside ${{}} makes a truthy string"
+        );
         let mut failed = host();
         failed.status = Status::Failure;
         let c = Condition::parse("true", &opts).unwrap();

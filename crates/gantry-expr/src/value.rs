@@ -309,7 +309,10 @@ impl Object {
     }
 
     pub fn with_capacity(n: usize) -> Object {
-        Object { entries: Vec::with_capacity(n), index: HashMap::with_capacity(n) }
+        Object {
+            entries: Vec::with_capacity(n),
+            index: HashMap::with_capacity(n),
+        }
     }
 
     /// Adds a key unless a key equal to it ignoring case is already there
@@ -340,7 +343,9 @@ impl Object {
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.index.get(fold_key(key).as_ref()).map(|&i| &self.entries[i].1)
+        self.index
+            .get(fold_key(key).as_ref())
+            .map(|&i| &self.entries[i].1)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -438,7 +443,10 @@ mod tests {
         let a = Value::array(vec![]);
         assert!(a.loose_eq(&a.clone()));
         assert!(!a.loose_eq(&Value::array(vec![])));
-        assert_eq!(Value::from("b").loose_cmp(&Value::from("A")), Some(Ordering::Greater));
+        assert_eq!(
+            Value::from("b").loose_cmp(&Value::from("A")),
+            Some(Ordering::Greater)
+        );
         assert_eq!(Value::Null.loose_cmp(&Value::array(vec![])), None);
     }
 }

@@ -29,7 +29,9 @@ fn same(actual: &Value, expected: &Json) -> bool {
         }
         (Value::Object(a), Json::Object(b)) => {
             a.len() == b.len()
-                && a.iter().zip(b).all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
+                && a.iter()
+                    .zip(b)
+                    .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
         }
         _ => false,
     }
@@ -55,31 +57,48 @@ fn github_expression_suite_passes_in_full() {
             for case in cases.as_array().unwrap() {
                 let skip = case.pointer("/options/skip").and_then(Json::as_array);
                 if skip.is_some_and(|s| {
-                    IMPLEMENTATIONS.iter().all(|i| s.iter().any(|x| x.as_str() == Some(i)))
+                    IMPLEMENTATIONS
+                        .iter()
+                        .all(|i| s.iter().any(|x| x.as_str() == Some(i)))
                 }) {
                     skipped += 1;
                     continue;
                 }
                 let expr = case["expr"].as_str().unwrap();
-                let ctx_json = case.get("contexts").cloned().unwrap_or(Json::Object(Default::default()));
-                let names: Vec<String> =
-                    ctx_json.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+                let ctx_json = case
+                    .get("contexts")
+                    .cloned()
+                    .unwrap_or(Json::Object(Default::default()));
+                let names: Vec<String> = ctx_json
+                    .as_object()
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default();
                 let allow = |n: &str| names.iter().any(|k| k.eq_ignore_ascii_case(n));
-                let opts = ParseOptions { allow_context: Some(&allow), ..ParseOptions::default() };
+                let opts = ParseOptions {
+                    allow_context: Some(&allow),
+                    ..ParseOptions::default()
+                };
                 let contexts = match Value::from_json(&ctx_json) {
                     Value::Object(o) => (*o).clone(),
                     _ => Object::new(),
                 };
                 let host = Contexts::new(contexts);
                 let outcome = parse(expr, &opts).and_then(|e| evaluate(e.as_ref(), &host));
-                let name = format!("{}/{group}: {expr:?}", file.file_name().unwrap().to_string_lossy());
+                let name = format!(
+                    "{}/{group}: {expr:?}",
+                    file.file_name().unwrap().to_string_lossy()
+                );
                 match (&outcome, case.get("result"), case.get("err")) {
                     (Ok(v), Some(res), _) => {
                         let kind = res["kind"].as_str().unwrap();
                         if v.kind().as_str() == kind && same(v, &res["value"]) {
                             passed += 1;
                         } else {
-                            failures.push(format!("{name}\n    expected {res}\n    got {} {:?}", v.kind(), v.to_json()));
+                            failures.push(format!(
+                                "{name}\n    expected {res}\n    got {} {:?}",
+                                v.kind(),
+                                v.to_json()
+                            ));
                         }
                     }
                     (Err(e), _, Some(err)) => {
@@ -91,14 +110,32 @@ fn github_expression_suite_passes_in_full() {
                             failures.push(format!("{name}\n    expected {kind} error containing {fragment:?}\n    got {} error {:?}", e.kind.as_str(), e.to_string()));
                         }
                     }
-                    (Ok(v), None, Some(err)) => failures.push(format!("{name}\n    expected error {err}\n    got {} {:?}", v.kind(), v.to_json())),
-                    (Err(e), Some(res), _) => failures.push(format!("{name}\n    expected {res}\n    got error {:?}", e.to_string())),
+                    (Ok(v), None, Some(err)) => failures.push(format!(
+                        "{name}\n    expected error {err}\n    got {} {:?}",
+                        v.kind(),
+                        v.to_json()
+                    )),
+                    (Err(e), Some(res), _) => failures.push(format!(
+                        "{name}\n    expected {res}\n    got error {:?}",
+                        e.to_string()
+                    )),
                     _ => failures.push(format!("{name}\n    malformed case")),
                 }
             }
         }
     }
-    eprintln!("expression suite: {passed} passed, {} failed, {skipped} skipped", failures.len());
-    assert!(passed + skipped >= 1000, "the suite looks incomplete: {passed} cases ran");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    eprintln!(
+        "expression suite: {passed} passed, {} failed, {skipped} skipped",
+        failures.len()
+    );
+    assert!(
+        passed + skipped >= 1000,
+        "the suite looks incomplete: {passed} cases ran"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

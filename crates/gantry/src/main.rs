@@ -1,1 +1,32 @@
-fn main() {}
+//! The `gantry` binary: parses the command line and hands over to a command.
+
+mod cli;
+mod commands;
+mod exit;
+mod style;
+mod workspace_files;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::Exit::Usage } else { exit::Exit::Success };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    let result = match cli.command {
+        cli::Command::Eval(args) => commands::eval::run(&args),
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(e) => {
+            style::emit(style::Level::Error, &format!("{e:#}"));
+            exit::Exit::Usage.into()
+        }
+    }
+}
