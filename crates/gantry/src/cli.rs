@@ -40,7 +40,9 @@ pub enum StatusArg {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  gantry eval \"format('{0}-{1}', github.ref_name, 42)\" --context examples/eval/contexts.json\n  echo '{\"expr\": \"1 == 1\"}' | gantry eval --batch")]
+#[command(
+    after_help = "Examples:\n  gantry eval \"format('{0}-{1}', github.ref_name, 42)\" --context examples/eval/contexts.json\n  echo '{\"expr\": \"1 == 1\"}' | gantry eval --batch"
+)]
 pub struct EvalArgs {
     /// The expression (or template, or condition, per --mode)
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]

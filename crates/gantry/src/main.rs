@@ -14,7 +14,11 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::Exit::Usage } else { exit::Exit::Success };
+            let code = if e.use_stderr() {
+                exit::Exit::Usage
+            } else {
+                exit::Exit::Success
+            };
             let _ = e.print();
             return code.into();
         }

@@ -34,7 +34,11 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<String>, depth: usize) -> Result<()
             continue;
         }
         let path = entry.path();
-        let child = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+        let child = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(_) => continue,

@@ -61,13 +61,22 @@ pub fn run(args: &EvalArgs) -> Result<Exit> {
     let allow = |name: &str| {
         KNOWN_CONTEXTS.iter().any(|k| k.eq_ignore_ascii_case(name)) || contexts.contains_key(name)
     };
-    let options = ParseOptions { allow_context: Some(&allow), ..ParseOptions::default() };
+    let options = ParseOptions {
+        allow_context: Some(&allow),
+        ..ParseOptions::default()
+    };
     let mut host = Contexts::new(contexts.clone());
     host.status = status;
     host.files = Some(&files);
     if args.mode == EvalMode::Expression && expr.trim_start().starts_with("${{") {
-        emit(Level::Warning, "the expression is wrapped in `${{ }}`, which --mode expression does not accept");
-        emit(Level::Hint, "pass the bare expression, or use --mode template or --mode if");
+        emit(
+            Level::Warning,
+            "the expression is wrapped in `${{ }}`, which --mode expression does not accept",
+        );
+        emit(
+            Level::Hint,
+            "pass the bare expression, or use --mode template or --mode if",
+        );
     }
     match evaluate_mode(expr, args.mode, &options, &host) {
         Ok(v) => {
@@ -78,7 +87,10 @@ pub fn run(args: &EvalArgs) -> Result<Exit> {
         Err(e) => {
             emit(Level::Error, &format!("{} error: {e}", e.kind.as_str()));
             if e.description.starts_with("Unrecognized named-value") {
-                emit(Level::Hint, "give contexts with --context FILE.json (a JSON object keyed by context name)");
+                emit(
+                    Level::Hint,
+                    "give contexts with --context FILE.json (a JSON object keyed by context name)",
+                );
             }
             Ok(Exit::Failure)
         }
@@ -110,7 +122,9 @@ fn value_json(v: &Value) -> serde_json::Value {
         Value::Number(n) if *n == f64::NEG_INFINITY => json!("-Infinity"),
         Value::Array(a) => serde_json::Value::Array(a.iter().map(value_json).collect()),
         Value::Object(o) => serde_json::Value::Object(
-            o.iter().map(|(k, v)| (k.to_owned(), value_json(v))).collect(),
+            o.iter()
+                .map(|(k, v)| (k.to_owned(), value_json(v)))
+                .collect(),
         ),
         other => other.to_json(),
     }
@@ -119,7 +133,9 @@ fn value_json(v: &Value) -> serde_json::Value {
 fn batch_line(line: &str, files: &DirFiles) -> serde_json::Value {
     let input: serde_json::Value = match serde_json::from_str(line) {
         Ok(v) => v,
-        Err(e) => return json!({"error": {"kind": "input", "message": format!("not valid JSON: {e}")}}),
+        Err(e) => {
+            return json!({"error": {"kind": "input", "message": format!("not valid JSON: {e}")}});
+        }
     };
     let Some(expr) = input.get("expr").and_then(serde_json::Value::as_str) else {
         return json!({"error": {"kind": "input", "message": "missing string field \"expr\""}});
@@ -149,7 +165,10 @@ fn batch_line(line: &str, files: &DirFiles) -> serde_json::Value {
         }
     };
     let allow = |name: &str| contexts.contains_key(name);
-    let options = ParseOptions { allow_context: Some(&allow), ..ParseOptions::default() };
+    let options = ParseOptions {
+        allow_context: Some(&allow),
+        ..ParseOptions::default()
+    };
     let mut host = Contexts::new(contexts.clone());
     host.status = status;
     host.files = Some(files);
