@@ -100,6 +100,9 @@ pub struct NormalJob {
     pub snapshot: Option<Snapshot>,
     /// `steps`
     pub steps: Vec<Step>,
+    /// Where `steps:`'s value is (`None` when the key is missing).
+    #[serde(skip)]
+    pub steps_span: Option<Span>,
 }
 
 /// `secrets:` of a reusable-workflow call.
@@ -464,6 +467,7 @@ pub(crate) fn lower_job(cx: &mut Ctx<'_>, id: Spanned<JobId>, node: &Node) -> Op
         services: None,
         snapshot: None,
         steps: Vec::new(),
+        steps_span: None,
     };
     let mut saw_steps = false;
     let mut saw_runs_on = false;
@@ -487,6 +491,7 @@ pub(crate) fn lower_job(cx: &mut Ctx<'_>, id: Spanned<JobId>, node: &Node) -> Op
             "snapshot" => job.snapshot = lower_snapshot(cx, v),
             _ => {
                 saw_steps = true;
+                job.steps_span = Some(v.span);
                 job.steps = lower_steps(cx, v, StepContext::Job);
             }
         }

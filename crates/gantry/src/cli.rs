@@ -18,8 +18,60 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check workflow files and actions for every mistake GitHub (or a careful reviewer) would catch
+    Check(CheckArgs),
     /// Evaluate a `${{ }}` expression as GitHub would
     Eval(EvalArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Snippets with the span underlined, and a summary
+    Human,
+    /// `PATH:LINE:COL: error|warning: MESSAGE [RULE]`, one per line
+    Short,
+    /// A versioned JSON document
+    Json,
+    /// SARIF 2.1.0 for code scanning
+    Sarif,
+    /// `::error file=…` annotations, for use inside GitHub Actions
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "With no PATH, checks the repository's .github/workflows/*.y{a,}ml and its local actions.\n\nExamples:\n  gantry check\n  gantry check .github/workflows/ci.yml --format short\n  gantry check 'ci/**/*.yml' --format sarif > gantry.sarif"
+)]
+pub struct CheckArgs {
+    /// Workflow or action files, directories, or glob patterns
+    pub paths: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+
+    /// When to use colour (`NO_COLOR` turns it off in auto mode)
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Configuration file (default: gantry.toml or .github/gantry.yml at the repository root)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Turn a rule off (repeatable), in addition to the configuration
+    #[arg(long = "disable", value_name = "RULE")]
+    pub disable: Vec<String>,
+
+    /// List every rule id with what it finds, then exit
+    #[arg(long)]
+    pub list_rules: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

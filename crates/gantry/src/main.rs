@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        cli::Command::Check(args) => commands::check::run(&args),
         cli::Command::Eval(args) => commands::eval::run(&args),
     };
     match result {
