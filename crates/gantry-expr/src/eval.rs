@@ -173,6 +173,11 @@ impl Evaluator<'_> {
                 last
             }
             ExprKind::Index { target, index } => self.index(target, index)?,
+            ExprKind::Call {
+                function: Function::Case,
+                args,
+                ..
+            } => self.case(args)?,
             ExprKind::Call { function, args, .. } => Res::plain(self.call(*function, args)?),
         })
     }
@@ -241,6 +246,33 @@ impl Evaluator<'_> {
         })
     }
 
+    /// `case(pred, value, …, default)`: predicates are evaluated in order and
+    /// only the chosen value is evaluated (as GitHub's runner does); the
+    /// chosen value keeps its filtered-array status.
+    fn case(&mut self, args: &[Expr]) -> Result<Res, Error> {
+        let (pairs, default) = args.split_at(args.len().saturating_sub(1));
+        for pair in pairs.chunks(2) {
+            match self.eval(&pair[0])?.value {
+                Value::Bool(true) => {
+                    return match pair.get(1) {
+                        Some(v) => self.eval(v),
+                        None => Ok(Res::plain(Value::Null)),
+                    };
+                }
+                Value::Bool(false) => {}
+                _ => {
+                    return Err(Error::eval(
+                        "case predicate must evaluate to a boolean value",
+                    ));
+                }
+            }
+        }
+        match default.first() {
+            Some(d) => self.eval(d),
+            None => Ok(Res::plain(Value::Null)),
+        }
+    }
+
     fn call(&mut self, function: Function, arg_exprs: &[Expr]) -> Result<Value, Error> {
         if function.is_status() {
             return Ok(Value::Bool(self.host.status(function)));
@@ -261,24 +293,8 @@ impl Evaluator<'_> {
             Function::Join => Value::from(funcs::join(&args[0], args.get(1))),
             Function::ToJson => Value::from(funcs::to_json_string(&args[0])),
             Function::FromJson => funcs::from_json(&args[0].to_display_string())?,
-            Function::Case => {
-                let mut chosen = None;
-                for pair in args[..args.len() - 1].chunks(2) {
-                    match &pair[0] {
-                        Value::Bool(true) => {
-                            chosen = Some(pair[1].clone());
-                            break;
-                        }
-                        Value::Bool(false) => {}
-                        _ => {
-                            return Err(Error::eval(
-                                "case predicate must evaluate to a boolean value",
-                            ));
-                        }
-                    }
-                }
-                chosen.unwrap_or_else(|| args[args.len() - 1].clone())
-            }
+            // Handled lazily by `case` above.
+            Function::Case => Value::Null,
             Function::HashFiles => {
                 let patterns: Vec<String> = args.iter().map(Value::to_display_string).collect();
                 Value::from(self.host.hash_files(&patterns).map_err(|m| {
