@@ -1,0 +1,428 @@
+//! The run loop: a true dependency graph (a job starts as soon as its own
+//! `needs` are done), up to `jobs` at once, matrix `max-parallel`,
+//! `fail-fast`, job-level `if` with GitHub's status semantics (including
+//! transitive skips), `concurrency` groups with `cancel-in-progress`, and
+//! cancellation of the whole run.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use gantry_expr::{Function, Host, Object, Value};
+use gantry_workflow::Condition;
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use crate::actions::Registry;
+use crate::event::{Conclusion, Event, JobKey, Sink};
+use crate::job::{self, JobOutcome, JobSpec};
+use crate::mask::Masker;
+
+/// A job ready to be scheduled (one matrix cell).
+pub struct RunJob {
+    pub spec: JobSpec,
+    /// The job's id in its workflow (`needs` names these).
+    pub job_id: String,
+    /// Jobs this one waits for (every matrix cell of each needed job).
+    pub needs: Vec<JobKey>,
+    /// The ids of the needed jobs, for the `needs` context.
+    pub needs_ids: Vec<String>,
+    /// The job's `if:`.
+    pub condition: Option<Condition>,
+    /// Cells of one matrix share a group: fail-fast and max-parallel apply
+    /// within it.
+    pub matrix_group: Option<String>,
+    pub fail_fast: bool,
+    pub max_parallel: Option<usize>,
+    /// `continue-on-error` of the job, evaluated.
+    pub continue_on_error: bool,
+    /// The evaluated `concurrency` group and whether it cancels in progress.
+    pub concurrency: Option<(String, bool)>,
+    /// Why the job cannot run here (e.g. a macOS runner); it is skipped.
+    pub not_runnable: Option<String>,
+}
+
+/// The outcome of a whole run.
+pub struct RunOutcome {
+    pub result: Conclusion,
+    pub jobs: BTreeMap<JobKey, Conclusion>,
+}
+
+/// How the job-level `if` sees its ancestors.
+struct JobLevelHost<'a> {
+    contexts: &'a Object,
+    success: bool,
+    failure: bool,
+    cancelled: bool,
+}
+
+impl Host for JobLevelHost<'_> {
+    fn context(&self, name: &str) -> Option<Value> {
+        self.contexts.get(name).cloned()
+    }
+
+    fn status(&self, f: Function) -> bool {
+        match f {
+            Function::Always => true,
+            Function::Success => self.success,
+            Function::Failure => self.failure,
+            Function::Cancelled => self.cancelled,
+            _ => false,
+        }
+    }
+}
+
+/// Runs every job. `parallelism` bounds concurrent jobs; `cancel` cancels
+/// the run (Ctrl-C).
+pub async fn run(
+    jobs: Vec<RunJob>,
+    parallelism: usize,
+    sink: Arc<dyn Sink>,
+    masker: Masker,
+    registry: Arc<Registry>,
+    cancel: watch::Receiver<bool>,
+) -> RunOutcome {
+    let started = Instant::now();
+    let n = jobs.len();
+    let keys: Vec<JobKey> = jobs.iter().map(|j| j.spec.key.clone()).collect();
+    let index: HashMap<JobKey, usize> = keys
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, k)| (k, i))
+        .collect();
+    // Transitive ancestors of each job.
+    let mut ancestors: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    fn collect(
+        i: usize,
+        jobs: &[RunJob],
+        index: &HashMap<JobKey, usize>,
+        seen: &mut BTreeSet<usize>,
+        depth: usize,
+    ) {
+        if depth > 512 {
+            return;
+        }
+        for k in &jobs[i].needs {
+            if let Some(&j) = index.get(k)
+                && seen.insert(j)
+            {
+                collect(j, jobs, index, seen, depth + 1);
+            }
+        }
+    }
+    for (i, a) in ancestors.iter_mut().enumerate() {
+        collect(i, &jobs, &index, a, 0);
+    }
+
+    let mut results: Vec<Option<JobOutcome>> = vec![None; n];
+    let mut running: BTreeSet<usize> = BTreeSet::new();
+    let mut job_cancels: HashMap<usize, watch::Sender<bool>> = HashMap::new();
+    let mut busy_groups: HashMap<String, usize> = HashMap::new();
+    let mut group_running: HashMap<String, usize> = HashMap::new();
+    let mut failed_matrices: BTreeSet<String> = BTreeSet::new();
+    let slots = Arc::new(Semaphore::new(parallelism.max(1)));
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(usize, JobOutcome)>();
+    let jobs: Vec<Arc<RunJob>> = jobs.into_iter().map(Arc::new).collect();
+    let mut cancel_rx = cancel.clone();
+    let mut run_cancelled = *cancel.borrow();
+
+    loop {
+        // Start or skip every job whose needs are done.
+        let mut progressed = true;
+        while progressed {
+            progressed = false;
+            for i in 0..n {
+                if results[i].is_some() || running.contains(&i) {
+                    continue;
+                }
+                let job = &jobs[i];
+                let needs_done = job
+                    .needs
+                    .iter()
+                    .all(|k| index.get(k).is_none_or(|&j| results[j].is_some()));
+                if !needs_done {
+                    continue;
+                }
+                if let Some(reason) = &job.not_runnable {
+                    sink.emit(Event::JobSkipped {
+                        job: job.spec.key.clone(),
+                        reason: reason.clone(),
+                    });
+                    results[i] = Some(JobOutcome {
+                        result: Conclusion::Skipped,
+                        outputs: BTreeMap::new(),
+                    });
+                    progressed = true;
+                    continue;
+                }
+                if job
+                    .matrix_group
+                    .as_ref()
+                    .is_some_and(|g| failed_matrices.contains(g))
+                    && job.fail_fast
+                {
+                    sink.emit(Event::JobSkipped {
+                        job: job.spec.key.clone(),
+                        reason: "cancelled by fail-fast: another cell of the matrix failed".into(),
+                    });
+                    results[i] = Some(JobOutcome {
+                        result: Conclusion::Cancelled,
+                        outputs: BTreeMap::new(),
+                    });
+                    progressed = true;
+                    continue;
+                }
+                // Job-level `if` with the needs context.
+                let anc = &ancestors[i];
+                let all_ok = anc.iter().all(|&a| {
+                    matches!(
+                        results[a].as_ref().map(|r| r.result),
+                        Some(Conclusion::Success)
+                    )
+                });
+                let any_failed = anc.iter().any(|&a| {
+                    matches!(
+                        results[a].as_ref().map(|r| r.result),
+                        Some(Conclusion::Failure)
+                    )
+                });
+                let mut contexts = job.spec.contexts.clone();
+                contexts.set("needs", needs_context(job, &jobs, &index, &results));
+                let host = JobLevelHost {
+                    contexts: &contexts,
+                    success: all_ok && !run_cancelled,
+                    failure: any_failed,
+                    cancelled: run_cancelled,
+                };
+                let run_it = match evaluate_if(job.condition.as_ref(), &host) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        sink.emit(Event::JobSkipped {
+                            job: job.spec.key.clone(),
+                            reason: format!("if: {e}"),
+                        });
+                        results[i] = Some(JobOutcome {
+                            result: Conclusion::Failure,
+                            outputs: BTreeMap::new(),
+                        });
+                        progressed = true;
+                        continue;
+                    }
+                };
+                if !run_it {
+                    let reason = if run_cancelled {
+                        "the run was cancelled".to_owned()
+                    } else if job.condition.is_some() {
+                        "its `if:` condition is false".to_owned()
+                    } else {
+                        "a job it needs did not succeed".to_owned()
+                    };
+                    sink.emit(Event::JobSkipped {
+                        job: job.spec.key.clone(),
+                        reason,
+                    });
+                    results[i] = Some(JobOutcome {
+                        result: Conclusion::Skipped,
+                        outputs: BTreeMap::new(),
+                    });
+                    progressed = true;
+                    continue;
+                }
+                // max-parallel within a matrix.
+                if let (Some(g), Some(max)) = (&job.matrix_group, job.max_parallel)
+                    && group_running.get(g).copied().unwrap_or(0) >= max.max(1)
+                {
+                    continue;
+                }
+                // Concurrency groups.
+                if let Some((group, cancel_in_progress)) = &job.concurrency {
+                    if let Some(&holder) = busy_groups.get(group) {
+                        if *cancel_in_progress {
+                            if let Some(tx) = job_cancels.get(&holder) {
+                                let _ = tx.send(true);
+                            }
+                        } else {
+                            // Queued behind the job holding the group.
+                            continue;
+                        }
+                        continue;
+                    }
+                    busy_groups.insert(group.clone(), i);
+                }
+                // Start it.
+                let mut spec_contexts = contexts;
+                spec_contexts.set("needs", needs_context(job, &jobs, &index, &results));
+                let (tx, rx) = watch::channel(run_cancelled);
+                job_cancels.insert(i, tx);
+                running.insert(i);
+                if let Some(g) = &job.matrix_group {
+                    *group_running.entry(g.clone()).or_default() += 1;
+                }
+                let job = job.clone();
+                let sink = sink.clone();
+                let masker = masker.clone();
+                let registry = registry.clone();
+                let slots = slots.clone();
+                let done = done_tx.clone();
+                tokio::spawn(async move {
+                    let _permit = slots.acquire_owned().await;
+                    let spec = JobSpec {
+                        contexts: spec_contexts,
+                        ..clone_spec(&job.spec)
+                    };
+                    let outcome = job::run(&spec, sink.as_ref(), &masker, &registry, rx).await;
+                    let _ = done.send((i, outcome));
+                });
+                progressed = true;
+            }
+        }
+        if running.is_empty() {
+            if results.iter().all(Option::is_some) {
+                break;
+            }
+            // Nothing runs and nothing can start: jobs wait on something
+            // that never finishes (should not happen after planning).
+            for i in 0..n {
+                if results[i].is_none() {
+                    sink.emit(Event::JobSkipped {
+                        job: jobs[i].spec.key.clone(),
+                        reason: "its needs can never complete".into(),
+                    });
+                    results[i] = Some(JobOutcome {
+                        result: Conclusion::Skipped,
+                        outputs: BTreeMap::new(),
+                    });
+                }
+            }
+            break;
+        }
+        tokio::select! {
+            Some((i, mut outcome)) = done_rx.recv() => {
+                running.remove(&i);
+                job_cancels.remove(&i);
+                let job = &jobs[i];
+                if let Some(g) = &job.matrix_group
+                    && let Some(c) = group_running.get_mut(g) { *c = c.saturating_sub(1); }
+                if let Some((group, _)) = &job.concurrency
+                    && busy_groups.get(group) == Some(&i) { busy_groups.remove(group); }
+                if outcome.result == Conclusion::Failure && job.continue_on_error {
+                    outcome.result = Conclusion::Success;
+                }
+                if outcome.result == Conclusion::Failure && job.fail_fast
+                    && let Some(g) = &job.matrix_group {
+                        failed_matrices.insert(g.clone());
+                        for (&j, tx) in &job_cancels {
+                            if jobs[j].matrix_group.as_ref() == Some(g) {
+                                let _ = tx.send(true);
+                            }
+                        }
+                    }
+                results[i] = Some(outcome);
+            }
+            changed = cancel_rx.changed(), if !run_cancelled => {
+                if changed.is_err() || *cancel_rx.borrow() {
+                    run_cancelled = true;
+                    for tx in job_cancels.values() {
+                        let _ = tx.send(true);
+                    }
+                }
+            }
+        }
+    }
+
+    let mut by_key = BTreeMap::new();
+    let mut any_failed = false;
+    let mut any_cancelled = false;
+    for (i, r) in results.iter().enumerate() {
+        let c = r.as_ref().map_or(Conclusion::Skipped, |r| r.result);
+        any_failed |= c == Conclusion::Failure;
+        any_cancelled |= c == Conclusion::Cancelled;
+        by_key.insert(keys[i].clone(), c);
+    }
+    let result = if any_failed {
+        Conclusion::Failure
+    } else if any_cancelled || run_cancelled {
+        Conclusion::Cancelled
+    } else {
+        Conclusion::Success
+    };
+    sink.emit(Event::RunFinished {
+        result,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    });
+    RunOutcome {
+        result,
+        jobs: by_key,
+    }
+}
+
+fn clone_spec(s: &JobSpec) -> JobSpec {
+    JobSpec {
+        key: s.key.clone(),
+        name: s.name.clone(),
+        workflow: s.workflow.clone(),
+        job: s.job.clone(),
+        contexts: s.contexts.clone(),
+        dirs: s.dirs.clone(),
+        base_env: s.base_env.clone(),
+        timeout: s.timeout,
+        debug: s.debug,
+    }
+}
+
+/// `needs.<id>.result` and `.outputs`. For a matrix job, GitHub reports
+/// the combined result, and the outputs of the last cell to finish win.
+fn needs_context(
+    job: &RunJob,
+    jobs: &[Arc<RunJob>],
+    index: &HashMap<JobKey, usize>,
+    results: &[Option<JobOutcome>],
+) -> Value {
+    let mut needs = Object::new();
+    for id in &job.needs_ids {
+        let cells: Vec<usize> = job
+            .needs
+            .iter()
+            .filter_map(|k| index.get(k).copied())
+            .filter(|&j| {
+                jobs[j].job_id == *id && Arc::ptr_eq(&jobs[j].spec.workflow, &job.spec.workflow)
+            })
+            .collect();
+        let mut outputs = BTreeMap::new();
+        let mut result = Conclusion::Success;
+        for &c in &cells {
+            if let Some(r) = &results[c] {
+                outputs.extend(r.outputs.clone());
+                result = match (result, r.result) {
+                    (_, Conclusion::Failure) | (Conclusion::Failure, _) => Conclusion::Failure,
+                    (_, Conclusion::Cancelled) | (Conclusion::Cancelled, _) => {
+                        Conclusion::Cancelled
+                    }
+                    (Conclusion::Skipped, _) | (_, Conclusion::Skipped) => Conclusion::Skipped,
+                    _ => Conclusion::Success,
+                };
+            }
+        }
+        if cells.is_empty() {
+            result = Conclusion::Skipped;
+        }
+        let mut o = Object::new();
+        o.insert("result", Value::from(result.as_str()));
+        o.insert("outputs", crate::eval::object(&outputs));
+        needs.insert(id.clone(), Value::object(o));
+    }
+    Value::object(needs)
+}
+
+fn evaluate_if(c: Option<&Condition>, host: &JobLevelHost<'_>) -> Result<bool, String> {
+    match c {
+        None => Ok(host.success),
+        Some(Condition::Bool(b)) => Ok(host.success && b.value),
+        Some(Condition::Expr(es)) => {
+            let cond =
+                gantry_expr::Condition::parse(&es.raw, &gantry_expr::ParseOptions::default())
+                    .map_err(|e| e.to_string())?;
+            cond.evaluate(host).map_err(|e| e.to_string())
+        }
+    }
+}

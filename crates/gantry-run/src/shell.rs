@@ -1,0 +1,140 @@
+//! GitHub's shells: how a `run:` script becomes a command line.
+
+use std::path::Path;
+
+/// How to run a script: the program, its arguments (with `{0}` replaced
+/// by the script path), and the script file's extension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShellCommand {
+    pub program: String,
+    pub args: Vec<String>,
+    pub extension: &'static str,
+    /// The shell as the user named it (`bash`, `python`, a template).
+    pub name: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ShellError {
+    #[error("shell `{0}` is only available on Windows runners")]
+    WindowsOnly(String),
+    #[error("the custom shell `{0}` must contain `{{0}}`, where the script path goes")]
+    NoPlaceholder(String),
+    #[error("the shell is empty")]
+    Empty,
+}
+
+/// Whether a program is on `PATH`.
+pub fn on_path(program: &str, path_var: Option<&str>) -> bool {
+    let path = match path_var {
+        Some(p) => p.to_owned(),
+        None => std::env::var("PATH").unwrap_or_default(),
+    };
+    std::env::split_paths(&path).any(|dir| is_executable(&dir.join(program)))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Resolves the `shell:` value (`None` when not given) for a Linux host.
+/// `path_var` is the step's `PATH`, to find bash and python.
+pub fn resolve(shell: Option<&str>, path_var: Option<&str>) -> Result<ShellCommand, ShellError> {
+    let template =
+        |name: &str, program: &str, args: &[&str], extension: &'static str| ShellCommand {
+            program: program.to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            extension,
+            name: name.to_owned(),
+        };
+    let Some(shell) = shell.map(str::trim) else {
+        // No shell: bash if there is one, else sh.
+        return Ok(if on_path("bash", path_var) {
+            template("bash", "bash", &["-e", "{0}"], ".sh")
+        } else {
+            template("sh", "sh", &["-e", "{0}"], ".sh")
+        });
+    };
+    Ok(match shell {
+        "" => return Err(ShellError::Empty),
+        "bash" => template(
+            "bash",
+            "bash",
+            &["--noprofile", "--norc", "-eo", "pipefail", "{0}"],
+            ".sh",
+        ),
+        "sh" => template("sh", "sh", &["-e", "{0}"], ".sh"),
+        "python" => {
+            let program = if on_path("python", path_var) {
+                "python"
+            } else {
+                "python3"
+            };
+            template("python", program, &["{0}"], ".py")
+        }
+        "pwsh" => template("pwsh", "pwsh", &["-command", ". '{0}'"], ".ps1"),
+        "powershell" | "cmd" => return Err(ShellError::WindowsOnly(shell.to_owned())),
+        custom => {
+            if !custom.contains("{0}") {
+                return Err(ShellError::NoPlaceholder(custom.to_owned()));
+            }
+            let mut words = custom.split_whitespace();
+            let program = words.next().ok_or(ShellError::Empty)?.to_owned();
+            let extension = match program.rsplit('/').next().unwrap_or(&program) {
+                "bash" | "sh" => ".sh",
+                "python" | "python3" => ".py",
+                "pwsh" => ".ps1",
+                _ => "",
+            };
+            ShellCommand {
+                program,
+                args: words.map(str::to_owned).collect(),
+                extension,
+                name: custom.to_owned(),
+            }
+        }
+    })
+}
+
+impl ShellCommand {
+    /// The arguments with the script path in place of `{0}`.
+    pub fn args_for(&self, script: &Path) -> Vec<String> {
+        let p = script.to_string_lossy();
+        self.args.iter().map(|a| a.replace("{0}", &p)).collect()
+    }
+
+    /// The command line as shown to the user.
+    pub fn display(&self, script: &Path) -> String {
+        let mut s = self.program.clone();
+        for a in self.args_for(script) {
+            s.push(' ');
+            s.push_str(&a);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        let b = resolve(Some("bash"), None).unwrap();
+        assert_eq!(
+            b.display(Path::new("/t/s.sh")),
+            "bash --noprofile --norc -eo pipefail /t/s.sh"
+        );
+        let d = resolve(None, None).unwrap();
+        assert_eq!(d.display(Path::new("/t/s.sh")), "bash -e /t/s.sh");
+        let d = resolve(None, Some("/nonexistent")).unwrap();
+        assert_eq!(d.program, "sh");
+        let c = resolve(Some("perl {0} --flag"), None).unwrap();
+        assert_eq!(c.display(Path::new("x")), "perl x --flag");
+        assert!(resolve(Some("perl"), None).is_err());
+        assert!(matches!(
+            resolve(Some("cmd"), None),
+            Err(ShellError::WindowsOnly(_))
+        ));
+    }
+}
