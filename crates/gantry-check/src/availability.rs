@@ -131,13 +131,9 @@ impl Place {
                 ],
                 &[],
             ),
-            Place::JobContainerEnv | Place::JobServiceEnv => (
-                &[
-                    "github", "needs", "strategy", "matrix", "job", "runner", "env", "vars",
-                    "secrets", "inputs",
-                ],
-                &[],
-            ),
+            // GitHub's parser also allows `steps` here (checked against
+            // @actions/workflow-parser), though the docs' table omits it.
+            Place::JobContainerEnv | Place::JobServiceEnv => (STEP, &[]),
             Place::JobDefaultsRun => (
                 &[
                     "github", "needs", "strategy", "matrix", "env", "vars", "inputs",

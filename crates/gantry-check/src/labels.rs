@@ -4,6 +4,8 @@
 /// Labels of GitHub-hosted runners (standard and larger images).
 pub const HOSTED: &[&str] = &[
     "ubuntu-latest",
+    "ubuntu-26.04",
+    "ubuntu-26.04-arm",
     "ubuntu-24.04",
     "ubuntu-22.04",
     "ubuntu-24.04-arm",
@@ -11,6 +13,7 @@ pub const HOSTED: &[&str] = &[
     "ubuntu-slim",
     "windows-latest",
     "windows-2025",
+    "windows-2025-vs2026",
     "windows-2022",
     "windows-11-arm",
     "macos-latest",
