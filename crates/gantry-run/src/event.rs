@@ -50,8 +50,12 @@ pub enum Event {
         event_name: String,
         jobs: Vec<JobInfo>,
     },
+    /// A job that does not run: skipped (its `if:`, a needed job that did
+    /// not succeed, a runner not available here) or cancelled before it
+    /// started (fail-fast, a newer job of its concurrency group).
     JobSkipped {
         job: JobKey,
+        result: Conclusion,
         reason: String,
     },
     JobWaiting {

@@ -43,6 +43,22 @@ pub struct JobSpec {
     /// `timeout-minutes` of the job, evaluated.
     pub timeout: Duration,
     pub debug: bool,
+    /// Where the workspace's tree comes from (a repository and the event's
+    /// commit); `None` leaves an empty workspace.
+    pub checkout: Option<Checkout>,
+    /// `--env` overrides, applied at workflow level.
+    pub extra_env: Vec<(String, String)>,
+    /// The event payload, written to `GITHUB_EVENT_PATH`.
+    pub event_json: String,
+    /// Keep the workspace after the job (for debugging).
+    pub keep_workspace: bool,
+}
+
+/// The source of a job's workspace.
+#[derive(Clone, Debug)]
+pub struct Checkout {
+    pub repo: PathBuf,
+    pub sha: Option<String>,
 }
 
 /// How a job ended.
@@ -165,7 +181,7 @@ pub async fn run(
         name: spec.name.clone(),
         workspace: spec.dirs.workspace.to_string_lossy().into_owned(),
     });
-    for d in [&spec.dirs.workspace, &spec.dirs.temp, &spec.dirs.tool_cache] {
+    for d in [&spec.dirs.temp, &spec.dirs.tool_cache] {
         if let Err(e) = std::fs::create_dir_all(d) {
             cx.annotate(
                 0,
@@ -173,6 +189,41 @@ pub async fn run(
                 format!("cannot create {}: {e}", d.display()),
             );
             return finish(&cx, Conclusion::Failure, BTreeMap::new(), started);
+        }
+    }
+    let workspace = match &spec.checkout {
+        Some(c) => {
+            match crate::workspace::create(&c.repo, c.sha.as_deref(), &spec.dirs.workspace) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    cx.annotate(0, AnnotationLevel::Error, e.to_string());
+                    return finish(&cx, Conclusion::Failure, BTreeMap::new(), started);
+                }
+            }
+        }
+        None => {
+            if let Err(e) = std::fs::create_dir_all(&spec.dirs.workspace) {
+                cx.annotate(
+                    0,
+                    AnnotationLevel::Error,
+                    format!("cannot create {}: {e}", spec.dirs.workspace.display()),
+                );
+                return finish(&cx, Conclusion::Failure, BTreeMap::new(), started);
+            }
+            None
+        }
+    };
+    if let Some(path) = spec.base_env.get("GITHUB_EVENT_PATH") {
+        let path = Path::new(path);
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if let Err(e) = std::fs::write(path, &spec.event_json) {
+            cx.annotate(
+                0,
+                AnnotationLevel::Warning,
+                format!("cannot write the event payload: {e}"),
+            );
         }
     }
     let mut state = State {
@@ -215,12 +266,13 @@ pub async fn run(
         state.status = Status::Cancelled;
     }
 
-    // Workflow env, then job env (later wins).
-    let host_ctx = contexts_now(spec, &state);
-    for env in [spec.workflow.env.as_ref(), spec.job.env.as_ref()]
-        .into_iter()
-        .flatten()
-    {
+    // Workflow env, `--env` overrides, then job env (later wins).
+    for (level, env) in [(0, spec.workflow.env.as_ref()), (1, spec.job.env.as_ref())] {
+        if level == 1 {
+            state.env.extend(spec.extra_env.iter().cloned());
+        }
+        let Some(env) = env else { continue };
+        let host_ctx = contexts_now(spec, &state);
         let host = RunHost {
             contexts: &host_ctx,
             status: state.status,
@@ -240,7 +292,14 @@ pub async fn run(
         if *job_cancel.borrow() && state.status != Status::Cancelled {
             state.status = Status::Cancelled;
         }
-        run_step(&cx, &mut state, index + 1, step, job_cancel.clone()).await;
+        // A step that starts after the job was cancelled (an `always()` or
+        // `cancelled()` step) runs to its end: cancellation does not stop it.
+        let step_cancel = if state.status == Status::Cancelled {
+            never_cancelled()
+        } else {
+            job_cancel.clone()
+        };
+        run_step(&cx, &mut state, index + 1, step, step_cancel).await;
     }
     watcher.abort();
     if timed_out.load(std::sync::atomic::Ordering::SeqCst) {
@@ -274,6 +333,11 @@ pub async fn run(
             ),
         }
     }
+    if let Some(w) = &workspace
+        && !spec.keep_workspace
+    {
+        w.remove();
+    }
     let result = if timed_out.load(std::sync::atomic::Ordering::SeqCst) {
         Conclusion::Failure
     } else if state.status == Status::Cancelled {
@@ -284,6 +348,13 @@ pub async fn run(
         Conclusion::Success
     };
     finish(&cx, result, outputs, started)
+}
+
+/// A cancellation signal that never fires.
+fn never_cancelled() -> watch::Receiver<bool> {
+    // With the sender gone, the process stops listening for cancellation.
+    let (_tx, rx) = watch::channel(false);
+    rx
 }
 
 fn finish(

@@ -127,6 +127,7 @@ pub async fn run(
     let mut sent_term = false;
     let mut status = None;
     let mut output_open = true;
+    let mut cancel_open = true;
     if *cancel.borrow() {
         stop_reason = Some(Exit::Cancelled);
     }
@@ -161,9 +162,12 @@ pub async fn run(
                 // Stop any process the step left behind in its group.
                 signal_group(pgid, Signal::SIGKILL);
             },
-            changed = cancel.changed(), if stop_reason.is_none() => {
-                if changed.is_err() || *cancel.borrow() {
-                    stop_reason = Some(Exit::Cancelled);
+                        changed = cancel.changed(), if stop_reason.is_none() && cancel_open => {
+                match changed {
+                    // No one can cancel any more: stop listening.
+                    Err(_) => cancel_open = false,
+                    Ok(()) if *cancel.borrow() => stop_reason = Some(Exit::Cancelled),
+                    Ok(()) => {}
                 }
             },
             () = sleep => {

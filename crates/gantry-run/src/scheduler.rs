@@ -118,6 +118,7 @@ pub async fn run(
     let mut running: BTreeSet<usize> = BTreeSet::new();
     let mut job_cancels: HashMap<usize, watch::Sender<bool>> = HashMap::new();
     let mut busy_groups: HashMap<String, usize> = HashMap::new();
+    let mut pending_groups: HashMap<String, usize> = HashMap::new();
     let mut group_running: HashMap<String, usize> = HashMap::new();
     let mut failed_matrices: BTreeSet<String> = BTreeSet::new();
     let slots = Arc::new(Semaphore::new(parallelism.max(1)));
@@ -145,6 +146,7 @@ pub async fn run(
                 }
                 if let Some(reason) = &job.not_runnable {
                     sink.emit(Event::JobSkipped {
+                        result: Conclusion::Skipped,
                         job: job.spec.key.clone(),
                         reason: reason.clone(),
                     });
@@ -162,6 +164,7 @@ pub async fn run(
                     && job.fail_fast
                 {
                     sink.emit(Event::JobSkipped {
+                        result: Conclusion::Cancelled,
                         job: job.spec.key.clone(),
                         reason: "cancelled by fail-fast: another cell of the matrix failed".into(),
                     });
@@ -198,6 +201,7 @@ pub async fn run(
                     Ok(b) => b,
                     Err(e) => {
                         sink.emit(Event::JobSkipped {
+                            result: Conclusion::Failure,
                             job: job.spec.key.clone(),
                             reason: format!("if: {e}"),
                         });
@@ -218,6 +222,7 @@ pub async fn run(
                         "a job it needs did not succeed".to_owned()
                     };
                     sink.emit(Event::JobSkipped {
+                        result: Conclusion::Skipped,
                         job: job.spec.key.clone(),
                         reason,
                     });
@@ -234,18 +239,42 @@ pub async fn run(
                 {
                     continue;
                 }
-                // Concurrency groups.
+                // Concurrency groups: one job runs per group; with
+                // cancel-in-progress a newer job cancels the running one,
+                // otherwise it waits, and a newer waiting job cancels an
+                // older waiting one (GitHub keeps one pending per group).
                 if let Some((group, cancel_in_progress)) = &job.concurrency {
                     if let Some(&holder) = busy_groups.get(group) {
-                        if *cancel_in_progress {
-                            if let Some(tx) = job_cancels.get(&holder) {
-                                let _ = tx.send(true);
+                        if *cancel_in_progress && let Some(tx) = job_cancels.get(&holder) {
+                            let _ = tx.send(true);
+                        }
+                        match pending_groups.get(group) {
+                            Some(&older) if older != i => {
+                                sink.emit(Event::JobSkipped {
+ result: Conclusion::Cancelled,
+                                    job: jobs[older].spec.key.clone(),
+                                    reason: format!("cancelled: a newer job of concurrency group `{group}` is waiting"),
+                                });
+                                results[older] = Some(JobOutcome {
+                                    result: Conclusion::Cancelled,
+                                    outputs: BTreeMap::new(),
+                                });
+                                pending_groups.insert(group.clone(), i);
+                                progressed = true;
                             }
-                        } else {
-                            // Queued behind the job holding the group.
-                            continue;
+                            Some(_) => {}
+                            None => {
+                                sink.emit(Event::JobWaiting {
+                                    job: job.spec.key.clone(),
+                                    reason: format!("waiting for concurrency group `{group}`"),
+                                });
+                                pending_groups.insert(group.clone(), i);
+                            }
                         }
                         continue;
+                    }
+                    if pending_groups.get(group) == Some(&i) {
+                        pending_groups.remove(group);
                     }
                     busy_groups.insert(group.clone(), i);
                 }
@@ -285,6 +314,7 @@ pub async fn run(
             for i in 0..n {
                 if results[i].is_none() {
                     sink.emit(Event::JobSkipped {
+                        result: Conclusion::Skipped,
                         job: jobs[i].spec.key.clone(),
                         reason: "its needs can never complete".into(),
                     });
@@ -367,6 +397,10 @@ fn clone_spec(s: &JobSpec) -> JobSpec {
         base_env: s.base_env.clone(),
         timeout: s.timeout,
         debug: s.debug,
+        checkout: s.checkout.clone(),
+        extra_env: s.extra_env.clone(),
+        event_json: s.event_json.clone(),
+        keep_workspace: s.keep_workspace,
     }
 }
 

@@ -113,6 +113,10 @@ async fn run_yaml(yaml: &str, secrets: &[(&str, &str)], cancel_after: Option<Dur
         base_env,
         timeout: Duration::from_secs(60),
         debug: false,
+        checkout: None,
+        extra_env: Vec::new(),
+        event_json: "{}".into(),
+        keep_workspace: false,
     };
     let sink = Collect::default();
     let (tx, rx) = watch::channel(false);

@@ -22,6 +22,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Evaluate a `${{ }}` expression as GitHub would
     Eval(EvalArgs),
+    /// Run the workflows an event triggers on this machine, as GitHub would
+    Run(Box<RunArgs>),
+    /// Show what GitHub would run for an event: workflows, jobs, matrix cells, and why anything is left out
+    Plan(Box<PlanArgs>),
+    /// Show a recorded run: its jobs, results and summaries, or one job's log
+    Logs(LogsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -120,4 +126,227 @@ pub struct EvalArgs {
     /// write one JSON result per line
     #[arg(long)]
     pub batch: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// A tree of workflows and jobs, with the reasons for anything left out
+    Human,
+    /// A versioned JSON document
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart
+    Mermaid,
+    /// Graphviz DOT
+    Dot,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The event is built from the git repository of the current directory, the way GitHub would build it.\n\nExamples:\n  gantry plan\n  gantry plan pull_request --base main --explain\n  gantry plan push --changed docs/index.md --format json\n  gantry plan workflow_dispatch --input level=debug\n  gantry plan schedule --schedule '0 0 * * 0'\n  gantry plan issues --eventpath event.json"
+)]
+pub struct PlanArgs {
+    /// Say, for each workflow and job left out, which rule left it out
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: PlanFormat,
+
+    /// Print the job graph instead, in this format
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub graph: Option<GraphFormat>,
+
+    /// When to use colour (`NO_COLOR` turns it off in auto mode)
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub ev: EventArgs,
+}
+
+/// How the event is built, and which workflows and runners take part:
+/// shared by `gantry plan` and `gantry run`.
+#[derive(Debug, clap::Args)]
+pub struct EventArgs {
+    /// The event: push, pull_request, pull_request_target, workflow_dispatch, schedule, release, merge_group, workflow_run, repository_dispatch, or any other
+    #[arg(default_value = "push")]
+    pub event: String,
+
+    /// A `workflow_dispatch` / `workflow_call` input (repeatable)
+    #[arg(long = "input", value_name = "KEY=VALUE")]
+    pub inputs: Vec<String>,
+
+    /// For `schedule`: the cron expression that fired (default: every schedule)
+    #[arg(long, value_name = "CRON")]
+    pub schedule: Option<String>,
+
+    /// A JSON payload merged over the one built from git (it wins)
+    #[arg(long, value_name = "FILE.json")]
+    pub eventpath: Option<PathBuf>,
+
+    /// For push: the commit the branch pointed at before the push (default: its upstream)
+    #[arg(long, value_name = "REV")]
+    pub before: Option<String>,
+
+    /// For push: the commit pushed; for pull requests: the head commit (default: HEAD)
+    #[arg(long, value_name = "REV")]
+    pub after: Option<String>,
+
+    /// For pull requests and merge groups: the base branch (default: the default branch)
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
+
+    /// The activity type (e.g. opened, synchronize, published)
+    #[arg(long, value_name = "TYPE")]
+    pub action: Option<String>,
+
+    /// The login of the user who triggered the event (default: gantry)
+    #[arg(long, value_name = "LOGIN")]
+    pub actor: Option<String>,
+
+    /// The repository (default: from the `origin` remote's URL)
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repository: Option<String>,
+
+    /// The changed files, instead of those git reports (give the EVENT before this flag)
+    #[arg(long, value_name = "PATH", num_args = 0..)]
+    pub changed: Option<Vec<String>>,
+
+    /// Workflow files or directories (default: .github/workflows/*.y{a,}ml)
+    #[arg(short = 'W', long = "workflows", value_name = "PATH")]
+    pub workflows: Vec<PathBuf>,
+
+    /// Run jobs whose `runs-on` has LABEL on this machine (repeatable), e.g. macos-latest=host
+    #[arg(long = "platform", value_name = "LABEL=host")]
+    pub platforms: Vec<String>,
+
+    /// The ref: for push the pushed branch or tag, for pull requests the head branch (default: the current branch)
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+
+    /// For pull requests and merge groups: the pull request number
+    #[arg(long, value_name = "N")]
+    pub number: Option<u64>,
+
+    /// For release: the tag (default: the latest tag)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+
+    /// For workflow_run: the name of the workflow that ran
+    #[arg(long, value_name = "NAME")]
+    pub workflow: Option<String>,
+
+    /// The default branch (default: origin/HEAD, else main or master)
+    #[arg(long, value_name = "BRANCH")]
+    pub default_branch: Option<String>,
+
+    /// The GitHub server (default: https://github.com)
+    #[arg(long, value_name = "URL")]
+    pub github_server_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Runs are recorded by `gantry run` under the repository's .gantry/runs/.\n\nExamples:\n  gantry logs\n  gantry logs 12\n  gantry logs 12 'test (ubuntu'\n  gantry logs build"
+)]
+pub struct LogsArgs {
+    /// The run's number (default: the latest run); a name that is not a number is taken as JOB of the latest run
+    pub run: Option<String>,
+
+    /// A job's name or key, or a part of one that names a single job: print its log
+    pub job: Option<String>,
+
+    /// The state directory (default: the repository's .gantry)
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
+    /// When to use colour (`NO_COLOR` turns it off in auto mode)
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// Live progress on a terminal, line-prefixed output elsewhere
+    Human,
+    /// One JSON object per event per line
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The event is built from the git repository of the current directory, as for `gantry plan`. Runs are recorded under .gantry/runs/ (see `gantry logs`).\n\nExamples:\n  gantry run\n  gantry run pull_request --base main\n  gantry run -j test --matrix python=3.12\n  gantry run workflow_dispatch --input level=debug --secret-file .secrets\n  gantry run --dry-run"
+)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub ev: EventArgs,
+
+    /// Run only this job (repeatable), with the jobs it needs
+    #[arg(short = 'j', long = "job", value_name = "ID")]
+    pub jobs: Vec<String>,
+
+    /// Run only matrix cells with KEY=VALUE (repeatable; several values for one key select any of them)
+    #[arg(long = "matrix", value_name = "KEY=VALUE")]
+    pub matrix: Vec<String>,
+
+    /// How many jobs run at once (default: the number of CPUs)
+    #[arg(long = "parallel", value_name = "N")]
+    pub parallel: Option<usize>,
+
+    /// A secret (repeatable)
+    #[arg(long = "secret", value_name = "KEY=VALUE")]
+    pub secrets: Vec<String>,
+
+    /// Secrets from a dotenv file
+    #[arg(long = "secret-file", value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+
+    /// A configuration variable, `vars.KEY` (repeatable)
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Variables from a dotenv file
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Option<PathBuf>,
+
+    /// A workflow-level environment variable (repeatable)
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+
+    /// Workflow-level environment variables from a dotenv file
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+
+    /// Print what would run, with the resolved commands, without running it
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: RunFormat,
+
+    /// Plain line-prefixed output even on a terminal
+    #[arg(long)]
+    pub no_progress: bool,
+
+    /// Where runs are recorded (default: .gantry in the repository)
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Show debug messages, resolved commands and job outputs
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Keep each job's workspace after the run
+    #[arg(long)]
+    pub keep_workspaces: bool,
+
+    /// When to use colour (`NO_COLOR` turns it off in auto mode)
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 }

@@ -26,6 +26,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Check(args) => commands::check::run(&args),
         cli::Command::Eval(args) => commands::eval::run(&args),
+        cli::Command::Run(args) => commands::run::run(&args),
+        cli::Command::Plan(args) => commands::plan::run(&args),
+        cli::Command::Logs(args) => commands::logs::run(&args),
     };
     match result {
         Ok(code) => code.into(),

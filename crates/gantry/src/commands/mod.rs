@@ -2,3 +2,6 @@
 
 pub mod check;
 pub mod eval;
+pub mod logs;
+pub mod plan;
+pub mod run;
