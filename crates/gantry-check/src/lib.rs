@@ -14,6 +14,7 @@ pub mod config;
 pub mod contexts;
 pub mod labels;
 pub mod locate;
+pub mod popular_actions;
 pub mod retired;
 pub mod rules;
 
@@ -153,4 +154,8 @@ pub const LOAD_RULES: &[(&str, &str)] = &[
     ("invalid-uses", "a malformed `uses:`"),
     ("invalid-id", "a job or step id GitHub rejects"),
     ("unknown-event", "an event GitHub does not have"),
+    (
+        "unused-anchor",
+        "a YAML anchor (`&name`) that no alias uses (warning)",
+    ),
 ];

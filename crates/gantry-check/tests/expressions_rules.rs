@@ -559,7 +559,7 @@ jobs:
   a:
     runs-on: ubuntu-latest
     steps:
-      - run: echo ${{ fromJSON('{\"a\":') }} ${{ fromJSON('[1]') }}
+      - run: echo ${{ fromJSON('{\"a\":') }} ${{ fromJSON('[1]')[0] }}
       - run: echo ${{ format('{1}', github.sha) }} ${{ format('{0}', github.sha) }}
 ";
     assert_eq!(

@@ -533,7 +533,15 @@ jobs:
       - uses: actions/upload-artifact@v3.1.0
 ",
     );
-    assert_found(&d, &["W retired-action@6:15", "W retired-action@8:15"]);
+    // upload-artifact also lacks its required `path`.
+    assert_found(
+        &d,
+        &[
+            "W retired-action@6:15",
+            "E action-input@8:15",
+            "W retired-action@8:15",
+        ],
+    );
     assert_eq!(d[0].hint.as_deref(), Some("use `actions/checkout@v4`"));
 }
 
@@ -656,6 +664,9 @@ runs:
     assert_found(
         &d,
         &[
+            // actions/cache also lacks its required `path` and `key`.
+            "E action-input@6:13",
+            "E action-input@6:13",
             "W retired-action@6:13",
             "E shell-name@9:14",
             "E duplicate-step-id@10:11",
@@ -822,4 +833,108 @@ fn calls_need_a_known_repository_to_report_missing_files() {
         &gantry_check::NoRepo,
     );
     assert_found(&d, &[]);
+}
+
+// ---- popular actions, declared secrets, anchors ---------------------------
+
+#[test]
+fn popular_action_inputs_and_outputs() {
+    let d = check(
+        "on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs:
+      c: ${{ steps.co.outputs.commit }}
+      x: ${{ steps.co.outputs.sha }}
+    steps:
+      - id: co
+        uses: actions/checkout@v4
+        with:
+          fetch-dept: 0
+          entrypoint: sh
+      - uses: actions/cache@v4
+        with:
+          path: target
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          packages_dir: out
+      - uses: actions/checkout@main
+        with:
+          anything: 1
+      - uses: dtolnay/rust-toolchain@stable
+        with:
+          toolchain: stable
+      - run: echo ${{ steps.co.outputs.ref }} ${{ steps.co.outputs.nope }}
+",
+    );
+    assert_found(
+        &d,
+        &[
+            "W action-output@7:31",
+            "E action-input@12:11",
+            "E action-input@13:11",
+            "E action-input@14:15",
+            "W action-input@19:11",
+            "W action-output@26:68",
+        ],
+    );
+    assert_eq!(d[1].hint.as_deref(), Some("did you mean `fetch-depth`?"));
+}
+
+#[test]
+fn undeclared_secrets_of_called_workflows() {
+    let d = check(
+        "on:
+  workflow_call:
+    secrets:
+      token:
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ secrets.TOKEN }} ${{ secrets.GITHUB_TOKEN }} ${{ secrets.other }}
+",
+    );
+    assert_found(&d, &["W undeclared-secret@9:80"]);
+    // Another trigger runs the workflow with the repository's secrets.
+    let d = check(
+        "on:
+  push:
+  workflow_call:
+    secrets:
+      token:
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ secrets.other }}
+",
+    );
+    assert_found(&d, &[]);
+}
+
+#[test]
+fn unused_anchors_and_empty_mappings() {
+    let d = check_workflow(
+        "on: &a push
+jobs:
+  t:
+    runs-on: &l ubuntu-latest
+    env:
+      X: *l
+    steps:
+      - run: echo
+        env:
+",
+        None,
+        &Config::default(),
+        &gantry_check::NoRepo,
+    );
+    let got: Vec<String> = d
+        .iter()
+        .map(|d| format!("{}@{}:{}", d.rule, d.span.start.line, d.span.start.column))
+        .collect();
+    assert_eq!(got, ["unused-anchor@1:5", "wrong-type@9:12"], "{d:#?}");
+    assert_eq!(d[0].message, "anchor `&a` is never used by an alias");
 }

@@ -333,10 +333,17 @@ pub async fn run(
             ),
         }
     }
-    if let Some(w) = &workspace
-        && !spec.keep_workspace
-    {
-        w.remove();
+    if !spec.keep_workspace {
+        if let Some(w) = &workspace {
+            w.remove();
+        }
+        // RUNNER_TEMP holds scripts and file-command files, which can hold
+        // secrets: like the runner, clean it when the job ends.
+        let _ = std::fs::remove_dir_all(&spec.dirs.temp);
+        let _ = std::fs::remove_dir_all(&spec.dirs.tool_cache);
+        if let Some(job_dir) = spec.dirs.workspace.parent() {
+            let _ = std::fs::remove_dir(job_dir);
+        }
     }
     let result = if timed_out.load(std::sync::atomic::Ordering::SeqCst) {
         Conclusion::Failure

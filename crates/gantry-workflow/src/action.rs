@@ -364,7 +364,7 @@ fn lower_runs(cx: &mut Ctx<'_>, node: &Node) -> Option<Runs> {
                 let what = format!("`runs.{key}`");
                 match key {
                     "image" => runs.image = cx.non_empty_string(v, &what),
-                    "args" => runs.args = cx.string_list(v, &what, false).unwrap_or_default(),
+                    "args" => runs.args = cx.loose_string_list(v, &what).unwrap_or_default(),
                     "entrypoint" => runs.entrypoint = cx.string(v, &what),
                     "env" => runs.env = cx.env(v, &what, false),
                     "pre-entrypoint" => runs.pre_entrypoint = cx.string(v, &what),

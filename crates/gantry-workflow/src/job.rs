@@ -577,7 +577,9 @@ fn lower_runs_on(cx: &mut Ctx<'_>, node: &Node) -> Option<RunsOn> {
                         .unwrap_or_default();
                 }
             }
-            if group.is_none() && labels.is_empty() && node.get("group").is_none() {
+            // GitHub's parser takes a mapping with either key; with neither,
+            // no runner is chosen.
+            if node.get("group").is_none() && node.get("labels").is_none() {
                 cx.missing_key(node.span, "group", "`runs-on`");
             }
             Some(RunsOn::Group {
@@ -607,15 +609,13 @@ fn lower_runs_on(cx: &mut Ctx<'_>, node: &Node) -> Option<RunsOn> {
 
 fn lower_environment(cx: &mut Ctx<'_>, node: &Node) -> Option<Environment> {
     if node.is_scalar() {
-        return cx
-            .non_empty_string(node, "`environment`")
-            .map(|name| Environment {
-                name: Some(name),
-                url: None,
-                deployment: None,
-                short_form: true,
-                span: node.span,
-            });
+        return cx.string(node, "`environment`").map(|name| Environment {
+            name: Some(name),
+            url: None,
+            deployment: None,
+            short_form: true,
+            span: node.span,
+        });
     }
     let fields = cx.fields(node, "`environment`", &["name", "url", "deployment"], false)?;
     let mut env = Environment {
@@ -719,7 +719,7 @@ pub(crate) fn lower_container(
     };
     for (name, _, v) in fields {
         match name {
-            "image" => c.image = cx.string(v, "`image`"),
+            "image" => c.image = cx.non_empty_string(v, "`image`"),
             "credentials" => {
                 if let Some(expr) = expr_of(v) {
                     // A whole expression (e.g. `${{ fromJSON(…) }}`) is allowed.

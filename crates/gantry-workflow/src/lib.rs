@@ -64,6 +64,18 @@ fn load(cx: &mut Ctx<'_>, src: &str) -> Option<Node> {
                         .with_related(first, "first defined here")
                         .with_hint("remove or rename one of them"),
                     ),
+                    gantry_yaml::Issue::UnusedAnchor { name, span } => cx.push(
+                        Diagnostic::warning(
+                            rules::UNUSED_ANCHOR,
+                            span,
+                            if name.is_empty() {
+                                "this anchor is never used by an alias".to_owned()
+                            } else {
+                                format!("anchor `&{name}` is never used by an alias")
+                            },
+                        )
+                        .with_hint("remove the anchor, or refer to it with `*name`"),
+                    ),
                     gantry_yaml::Issue::ExtraDocument { span } => cx.push(
                         Diagnostic::warning(
                             rules::EXTRA_DOCUMENT,

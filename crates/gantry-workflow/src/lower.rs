@@ -22,6 +22,8 @@ pub mod rules {
     pub const YAML_SYNTAX: &str = "yaml-syntax";
     /// The file has more than one YAML document.
     pub const EXTRA_DOCUMENT: &str = "extra-document";
+    /// An anchor no alias refers to.
+    pub const UNUSED_ANCHOR: &str = "unused-anchor";
     /// An unquoted number that GitHub turns into a different version string.
     pub const NUMBER_VERSION: &str = "number-version";
     /// A value outside the allowed set.
@@ -98,6 +100,24 @@ impl<'s> Ctx<'s> {
             node.span,
             format!("{what} must be {expected}, not a {}", node.type_name()),
         ));
+    }
+
+    /// Reports a key written with no value where GitHub's parser requires a
+    /// mapping (it rejects the file with "Unexpected value ''"). Returns
+    /// whether `node` was such an empty value.
+    pub fn empty_mapping(&mut self, node: &Node, what: &str) -> bool {
+        if !node.is_null() {
+            return false;
+        }
+        self.diags.push(
+            Diagnostic::error(
+                rules::WRONG_TYPE,
+                node.span,
+                format!("{what} has no value, and GitHub requires a mapping here"),
+            )
+            .with_hint("remove the key, or write `{}` for an empty mapping"),
+        );
+        true
     }
 
     pub fn missing_key(&mut self, span: Span, key: &str, what: &str) {
@@ -213,6 +233,17 @@ impl<'s> Ctx<'s> {
             self.wrong_type(node, what, "a non-empty string");
             return None;
         }
+        if node.as_str() == Some("") {
+            self.push(
+                Diagnostic::error(
+                    rules::WRONG_TYPE,
+                    node.span,
+                    format!("{what} must not be an empty string"),
+                )
+                .with_hint("GitHub rejects an empty string here; give a value or remove it"),
+            );
+            return None;
+        }
         self.string(node, what)
     }
 
@@ -322,15 +353,41 @@ impl<'s> Ctx<'s> {
         what: &str,
         single_ok: bool,
     ) -> Option<Vec<ExprString>> {
+        self.list_of_strings(node, what, single_ok, true)
+    }
+
+    /// Like [`Ctx::string_list`], but items may be empty strings (choice
+    /// `options`, an action's `args`).
+    pub fn loose_string_list(&mut self, node: &Node, what: &str) -> Option<Vec<ExprString>> {
+        self.list_of_strings(node, what, false, false)
+    }
+
+    fn list_of_strings(
+        &mut self,
+        node: &Node,
+        what: &str,
+        single_ok: bool,
+        non_empty: bool,
+    ) -> Option<Vec<ExprString>> {
         match &node.kind {
             NodeKind::Seq(items) => Some(
                 items
                     .iter()
-                    .filter_map(|item| self.non_empty_string(item, &format!("an item of {what}")))
+                    .filter_map(|item| {
+                        let what = format!("an item of {what}");
+                        if non_empty {
+                            self.non_empty_string(item, &what)
+                        } else if item.is_null() {
+                            self.wrong_type(item, &what, "a string");
+                            None
+                        } else {
+                            self.string(item, &what)
+                        }
+                    })
                     .collect(),
             ),
             _ if single_ok && node.is_scalar() && !node.is_null() => {
-                self.string(node, what).map(|s| vec![s])
+                self.non_empty_string(node, what).map(|s| vec![s])
             }
             _ => {
                 self.wrong_type(node, what, "a sequence of strings");
@@ -379,6 +436,9 @@ impl<'s> Ctx<'s> {
         {
             return Some(Env::Expr(ExprString::new(value.clone(), node.span)));
         }
+        if self.empty_mapping(node, what) {
+            return None;
+        }
         let entries = self.map(node, what, true)?;
         self.check_case_duplicates(entries, what);
         let mut out = Vec::with_capacity(entries.len());
@@ -400,6 +460,9 @@ impl<'s> Ctx<'s> {
             entries: Vec::new(),
             span: Some(node.span),
         };
+        if self.empty_mapping(node, what) {
+            return with;
+        }
         let Some(entries) = self.map(node, what, true) else {
             return with;
         };

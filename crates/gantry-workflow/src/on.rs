@@ -266,6 +266,9 @@ pub struct WorkflowCall {
     pub outputs: Vec<CallOutput>,
     /// `secrets`
     pub secrets: Vec<CallSecret>,
+    /// Whether `secrets:` is written (even empty): the workflow then takes
+    /// only the secrets it lists.
+    pub secrets_declared: bool,
 }
 
 fn event_names() -> Vec<&'static str> {
@@ -384,7 +387,10 @@ fn lower_event_config(cx: &mut Ctx<'_>, name: &str, v: &Node) -> TriggerConfig {
                 return TriggerConfig::None;
             }
             let mut f = Filters::default();
+            // Where each filter key is written, for conflicts.
+            let mut key_spans: Vec<(&str, Span)> = Vec::new();
             for (key, k, val) in fields {
+                key_spans.push((key, k.span));
                 let list = filter_list(cx, val, &format!("`{name}.{key}`"));
                 let slot = match key {
                     "types" => &mut f.types,
@@ -399,7 +405,6 @@ fn lower_event_config(cx: &mut Ctx<'_>, name: &str, v: &Node) -> TriggerConfig {
                     _ => &mut f.versions,
                 };
                 *slot = list;
-                let _ = k;
             }
             for (a, b, la, lb) in [
                 (
@@ -411,11 +416,18 @@ fn lower_event_config(cx: &mut Ctx<'_>, name: &str, v: &Node) -> TriggerConfig {
                 ("tags", "tags-ignore", &f.tags, &f.tags_ignore),
                 ("paths", "paths-ignore", &f.paths, &f.paths_ignore),
             ] {
-                if let (Some(_), Some(ignore)) = (la, lb) {
+                if let (Some(_), Some(_)) = (la, lb) {
+                    // At whichever of the two keys comes second.
+                    let span = key_spans
+                        .iter()
+                        .filter(|(k, _)| *k == a || *k == b)
+                        .map(|(_, s)| *s)
+                        .max_by_key(|s| s.start.offset)
+                        .unwrap_or(v.span);
                     cx.push(
                         Diagnostic::error(
                             rules::CONFLICTING_KEYS,
-                            ignore.span,
+                            span,
                             format!("`{name}` cannot have both `{a}` and `{b}`"),
                         )
                         .with_hint(format!("use `{a}` with `!`-prefixed patterns instead")),
@@ -515,7 +527,7 @@ fn lower_dispatch(cx: &mut Ctx<'_>, node: &Node) -> WorkflowDispatch {
                     "required" => input.required = cx.bool(val, "`required`"),
                     "default" => input.default = cx.scalar(val, "`default`"),
                     "options" => {
-                        options = cx.string_list(val, "`options`", false).map(|items| {
+                        options = cx.loose_string_list(val, "`options`").map(|items| {
                             items
                                 .into_iter()
                                 .map(|s| Spanned::new(s.raw, s.span))
@@ -584,6 +596,12 @@ fn lower_call(cx: &mut Ctx<'_>, node: &Node) -> WorkflowCall {
     };
     for (section, _, body) in fields {
         let what = format!("`workflow_call.{section}`");
+        if section == "secrets" {
+            out.secrets_declared = true;
+        }
+        if cx.empty_mapping(body, &what) {
+            continue;
+        }
         let Some(entries) = cx.map(body, &what, true) else {
             continue;
         };
@@ -651,7 +669,8 @@ fn lower_call_input(cx: &mut Ctx<'_>, name: Spanned<String>, v: &Node) -> Option
         }
     }
     if !saw_type {
-        cx.missing_key(v.span, "type", &what);
+        // At the input's name, which is what lacks the key.
+        cx.missing_key(input.name.span, "type", &what);
     }
     Some(input)
 }
@@ -675,7 +694,7 @@ fn lower_call_output(cx: &mut Ctx<'_>, name: Spanned<String>, v: &Node) -> Optio
         }
     }
     if !saw_value {
-        cx.missing_key(v.span, "value", &what);
+        cx.missing_key(out.name.span, "value", &what);
     }
     Some(out)
 }

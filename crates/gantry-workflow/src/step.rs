@@ -342,8 +342,13 @@ fn lower_step(cx: &mut Ctx<'_>, node: &Node, context: StepContext) -> Option<Ste
     let present: Vec<_> = kinds.iter().filter(|(_, e)| e.is_some()).collect();
     if present.len() > 1 {
         let (first, _) = present[0];
-        let (second, entry) = present[1];
-        let span = entry.map_or(node.span, |(k, _)| k.span);
+        let (second, _) = present[1];
+        // At whichever key comes first in the step.
+        let span = present
+            .iter()
+            .filter_map(|(_, e)| e.map(|(k, _)| k.span))
+            .min_by_key(|s| s.start.offset)
+            .unwrap_or(node.span);
         cx.push(
             Diagnostic::error(
                 rules::CONFLICTING_KEYS,

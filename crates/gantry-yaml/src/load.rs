@@ -43,6 +43,13 @@ pub enum Issue {
         /// Where the ignored document starts.
         span: Span,
     },
+    /// An anchor (`&name`) that no alias refers to.
+    UnusedAnchor {
+        /// The anchor's name (empty when it could not be found in the text).
+        name: String,
+        /// Where the anchor is written (or its node, when it could not be found).
+        span: Span,
+    },
 }
 
 /// A fatal loading error.
@@ -170,6 +177,10 @@ struct Anchored {
     node: Node,
     count: usize,
     depth: usize,
+    /// Where the anchored node starts.
+    start: Pos,
+    /// Whether an alias refers to it.
+    used: bool,
 }
 
 struct Builder<'a> {
@@ -295,9 +306,10 @@ impl Builder<'_> {
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), YamlError> {
-        let Some(anchored) = self.anchors.get(&id) else {
+        let Some(anchored) = self.anchors.get_mut(&id) else {
             return Err(YamlError::UnknownAlias { span });
         };
+        anchored.used = true;
         self.expanded = self.expanded.saturating_add(anchored.count);
         if self.expanded > ALIAS_EXPANSION_LIMIT {
             return Err(YamlError::AliasLimit {
@@ -333,6 +345,8 @@ impl Builder<'_> {
                     node: node.clone(),
                     count,
                     depth,
+                    start: node.span.start,
+                    used: false,
                 },
             );
         }
@@ -480,10 +494,79 @@ fn load_text<'a>(text: &str, positions: Positions<'a>) -> Result<Loaded, Failure
         kind: NodeKind::Null,
         span: Span::point(Pos::START),
     });
-    Ok(Loaded {
-        root,
-        issues: b.issues,
-    })
+    let mut unused: Vec<Pos> = b
+        .anchors
+        .values()
+        .filter(|a| !a.used)
+        .map(|a| a.start)
+        .collect();
+    unused.sort_by_key(|p| p.offset);
+    let mut issues = b.issues;
+    for start in unused {
+        let (name, span) = anchor_before(b.positions.src, start)
+            .unwrap_or_else(|| (String::new(), Span::point(start)));
+        issues.push(Issue::UnusedAnchor { name, span });
+    }
+    Ok(Loaded { root, issues })
+}
+
+/// The anchor property written before the node starting at `start`: its name
+/// and span. It is the last token before the node, past blank lines,
+/// comment lines, a trailing comment and a tag.
+fn anchor_before(src: &str, start: Pos) -> Option<(String, Span)> {
+    let mut end = start.offset.min(src.len());
+    if let Some(rest) = src[end..].strip_prefix('&') {
+        // The node's span starts at its anchor.
+        let len = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
+            .unwrap_or(rest.len());
+        let columns = rest[..len].chars().count() + 1;
+        let end_pos = Pos {
+            offset: end + 1 + len,
+            line: start.line,
+            column: start
+                .column
+                .saturating_add(u32::try_from(columns).unwrap_or(0)),
+        };
+        return Some((rest[..len].to_owned(), Span::new(start, end_pos)));
+    }
+    let mut line = start.line;
+    loop {
+        let line_start = src[..end].rfind('\n').map_or(0, |i| i + 1);
+        let text = &src[line_start..end];
+        let code = match text.find(" #") {
+            Some(i) if !text.trim_start().starts_with('#') => &text[..i],
+            _ if text.trim_start().starts_with('#') => "",
+            _ => text,
+        };
+        let code = code.trim_end();
+        let mut tokens = code.rsplit([' ', '\t']).filter(|t| !t.is_empty());
+        let mut token = tokens.next();
+        if token.is_some_and(|t| t.starts_with('!')) {
+            token = tokens.next();
+        }
+        if let Some(t) = token {
+            let name = t.strip_prefix('&')?;
+            let at = line_start + code.len() - t.len();
+            // Only the token itself is inspected, so `code` ends with it.
+            let column = src[line_start..at].chars().count() + 1;
+            let pos = |offset: usize, column: usize| Pos {
+                offset,
+                line,
+                column: u32::try_from(column).unwrap_or(u32::MAX),
+            };
+            let span = Span::new(
+                pos(at, column),
+                pos(at + t.len(), column + t.chars().count()),
+            );
+            return Some((name.to_owned(), span));
+        }
+        if line_start == 0 {
+            return None;
+        }
+        end = line_start - 1;
+        line = line.checked_sub(1)?;
+    }
 }
 
 /// Feeds parser events to the builder. `Err(Ok(_))` is a scan error, `Err(Err(_))` a

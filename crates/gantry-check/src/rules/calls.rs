@@ -11,14 +11,25 @@ use gantry_workflow::{
     WorkflowCall,
 };
 
+use gantry_expr::analysis::PathPart;
+
 use crate::Cx;
 use crate::rules::jobs::suggest_ci;
+use crate::rules::uses::refs::{Texts, each_ref};
 
 /// The rule ids this module reports, with one line each.
-pub const RULES: &[(&str, &str)] = &[(
-    "workflow-call",
-    "a reusable-workflow call that does not fit the called workflow (inputs, secrets, `workflow_call`), or names a missing file or one outside `.github/workflows/`",
-)];
+pub const RULES: &[(&str, &str)] = &[
+    (
+        "workflow-call",
+        "a reusable-workflow call that does not fit the called workflow (inputs, secrets, `workflow_call`), or names a missing file or one outside `.github/workflows/`",
+    ),
+    (
+        UNDECLARED_SECRET,
+        "a `secrets.<name>` a reusable workflow uses but does not declare under `on.workflow_call.secrets` (warning)",
+    ),
+];
+
+const UNDECLARED_SECRET: &str = "undeclared-secret";
 
 enum Callee {
     Found(Box<Workflow>),
@@ -32,6 +43,65 @@ pub fn check_workflow(cx: &mut Cx<'_>, wf: &Workflow) {
         if let Job::Call(call) = job {
             check_call(cx, &mut cache, call);
         }
+    }
+    check_declared_secrets(cx, wf);
+}
+
+/// In a workflow that only runs when called and declares its secrets,
+/// `secrets.<name>` must name a declared secret (or `GITHUB_TOKEN`). A
+/// caller can still pass every secret with `secrets: inherit`, so this is a
+/// warning.
+fn check_declared_secrets(cx: &mut Cx<'_>, wf: &Workflow) {
+    let Some(on) = &wf.on else {
+        return;
+    };
+    let mut declared: Option<Vec<&str>> = None;
+    for t in &on.triggers {
+        match &t.config {
+            TriggerConfig::WorkflowCall(c) if c.secrets_declared => declared
+                .get_or_insert_with(Vec::new)
+                .extend(c.secrets.iter().map(|s| s.name.value.as_str())),
+            // Another event runs the workflow with the repository's secrets.
+            _ if t.event.value != "workflow_call" => return,
+            _ => {}
+        }
+    }
+    let Some(declared) = declared else {
+        return;
+    };
+    let mut texts = Texts::default();
+    texts.env(wf.env.as_ref());
+    wf.jobs.iter().for_each(|j| texts.job_secrets(j));
+    let mut found = Vec::new();
+    for text in &texts.0 {
+        each_ref(cx, *text, "secrets", &mut |c, locate| {
+            let Some(PathPart::Property { name, span }) = c.path.first() else {
+                return;
+            };
+            if name.eq_ignore_ascii_case("GITHUB_TOKEN")
+                || declared.iter().any(|d| d.eq_ignore_ascii_case(name))
+            {
+                return;
+            }
+            let hint = match suggest_ci(&declared, name) {
+                Some(d) => format!("did you mean `{d}`?"),
+                None => "declare it under `on.workflow_call.secrets`, or pass it through an input"
+                    .to_owned(),
+            };
+            found.push(
+                Diagnostic::warning(
+                    UNDECLARED_SECRET,
+                    locate(*span),
+                    format!(
+                        "secret `{name}` is not declared under `on.workflow_call.secrets`, so it is empty unless the caller passes `secrets: inherit`"
+                    ),
+                )
+                .with_hint(hint),
+            );
+        });
+    }
+    for d in found {
+        cx.push(d);
     }
 }
 

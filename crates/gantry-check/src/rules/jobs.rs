@@ -75,6 +75,14 @@ pub fn check_workflow(cx: &mut Cx<'_>, wf: &Workflow) {
         if job.steps.is_empty()
             && let Some(span) = job.steps_span
         {
+            // `steps:` with no value: the loader reports the value; this is
+            // about the job, so it goes at the job's id.
+            let written = cx.src.get(span.start.offset..span.end.offset).unwrap_or("");
+            let span = if matches!(written.trim(), "" | "~" | "null") {
+                job.common.id.span
+            } else {
+                span
+            };
             cx.push(
                 Diagnostic::error(
                     "empty-steps",

@@ -53,6 +53,23 @@ fn check_job(cx: &mut Cx<'_>, job: &NormalJob) {
     let Some(runs_on) = &job.runs_on else {
         return;
     };
+    if let RunsOn::Labels { labels, span } = runs_on
+        && labels.is_empty()
+        && cx
+            .src
+            .get(span.start.offset..span.end.offset)
+            .is_some_and(|t| t.trim() == "[]")
+    {
+        cx.push(
+            Diagnostic::warning(
+                "runner-label",
+                *span,
+                "`runs-on` lists no label, so no runner can take this job",
+            )
+            .with_hint("name a runner, e.g. `runs-on: ubuntu-latest`"),
+        );
+        return;
+    }
     let (labels, is_group): (&[ExprString], bool) = match runs_on {
         RunsOn::Labels { labels, .. } => (labels, false),
         RunsOn::Group { labels, .. } => (labels, true),

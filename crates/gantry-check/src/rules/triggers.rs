@@ -192,7 +192,22 @@ fn check_filters(cx: &mut Cx<'_>, trigger: &Trigger, f: &Filters) {
             check_pattern_list(cx, kind, list, sibling);
         }
     }
-    for list in [&f.names, &f.versions].into_iter().flatten() {
+    for (key, list) in [("names", &f.names), ("versions", &f.versions)] {
+        let Some(list) = list else {
+            continue;
+        };
+        if list.items.is_empty() {
+            cx.push(
+                Diagnostic::warning(
+                    "filter-pattern",
+                    list.span,
+                    format!("`{event}.{key}` is empty, so the workflow never runs for this event"),
+                )
+                .with_hint(format!(
+                    "list the image {key} to react to, or remove `{key}`"
+                )),
+            );
+        }
         for item in &list.items {
             if let Err(e) = Pattern::parse(&item.value) {
                 pattern_error(cx, item, e.column, &e.kind.to_string());

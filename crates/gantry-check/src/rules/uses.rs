@@ -1,5 +1,9 @@
-//! Rules: what `uses:` steps refer to — retired action versions, local
-//! actions' inputs, and old runtimes in action metadata.
+//! Rules: what `uses:` steps refer to — retired action versions, the inputs
+//! and outputs of local and popular actions, and old runtimes in action
+//! metadata.
+
+mod popular;
+pub(crate) mod refs;
 
 use std::collections::HashMap;
 
@@ -25,6 +29,14 @@ pub const RULES: &[(&str, &str)] = &[
     (
         "local-action",
         "`with:` inputs a local action does not define or requires, or a local action not found (warning)",
+    ),
+    (
+        popular::ACTION_INPUT,
+        "`with:` inputs a popular action does not have or requires, or deprecated ones (warning)",
+    ),
+    (
+        popular::ACTION_OUTPUT,
+        "`steps.<id>.outputs.<name>` naming an output a popular action does not set (warning)",
     ),
 ];
 
@@ -84,6 +96,16 @@ pub fn check_workflow(cx: &mut Cx<'_>, wf: &Workflow) {
         };
         let mut state = JobState::default();
         check_steps(cx, &mut cache, &job.steps, &mut state);
+        let outputs: Vec<refs::Text<'_>> = job
+            .outputs
+            .iter()
+            .map(|(_, v)| refs::Text {
+                raw: &v.raw,
+                span: v.span,
+                condition: false,
+            })
+            .collect();
+        popular::check_outputs(cx, &job.steps, &outputs);
     }
 }
 
@@ -113,6 +135,7 @@ pub fn check_action(cx: &mut Cx<'_>, action: &Action) {
             let mut cache = Cache::default();
             let mut state = JobState::default();
             check_steps(cx, &mut cache, &runs.steps, &mut state);
+            popular::check_outputs(cx, &runs.steps, &[]);
         }
         _ => {}
     }
@@ -171,6 +194,7 @@ fn check_uses_step(cx: &mut Cx<'_>, cache: &mut Cache, s: &UsesStep, state: &Job
                 Some(p) => format!("{owner}/{repo}/{p}"),
                 None => format!("{owner}/{repo}"),
             };
+            popular::check_inputs(cx, s);
             if let Some(r) = retired::lookup(&name, git_ref) {
                 cx.push(
                     Diagnostic::warning(

@@ -7,10 +7,13 @@ use gantry_expr::{Contexts, Error, Expr, ExprKind, Function, ParseOptions, evalu
 use gantry_workflow::{BoolOrExpr, Condition, Env, ExprString, NumberOrExpr, Scalar, Value, With};
 use gantry_yaml::NodeKind;
 
+use super::infer::Infer;
 use super::scope::{At, Scope};
+use super::types::Ty;
 use super::{
-    CONTEXT_AVAILABILITY, EXPRESSION_SYNTAX, FUNCTION_AVAILABILITY, IF_ALWAYS_TRUE,
-    INVALID_LITERAL_ARGUMENT, UNKNOWN_CONTEXT, UNKNOWN_FUNCTION, props,
+    CONTEXT_AVAILABILITY, EXPRESSION_SYNTAX, EXPRESSION_TYPE, FUNCTION_AVAILABILITY,
+    IF_ALWAYS_TRUE, INVALID_LITERAL_ARGUMENT, UNKNOWN_CONTEXT, UNKNOWN_FUNCTION, UNTRUSTED_INPUT,
+    constants, props, security,
 };
 use crate::contexts::{self, CONTEXTS};
 use crate::{Cx, locate};
@@ -45,10 +48,42 @@ impl Text<'_> {
     }
 }
 
+/// What a value must be at a place, for a value that is one whole `${{ }}`
+/// (text around an expression always makes a string).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Want {
+    /// Text: a string, number or boolean.
+    Text,
+    /// Anything (matrix values, which may be objects or arrays).
+    Any,
+    /// An object (`env: ${{ … }}`, `services: ${{ … }}`).
+    Object,
+    /// A label or a list of labels (`runs-on`).
+    StringOrArray,
+    /// The default of a boolean input.
+    Bool,
+    /// The default of a number input.
+    Number,
+    /// An `if:` condition: any value, read as true or false.
+    Condition,
+}
+
 /// The checker for one place: where it is and what is in scope there.
+#[derive(Clone, Copy)]
 pub(super) struct Checker<'c, 'a> {
     pub at: At,
     pub scope: &'c Scope<'a>,
+    /// What a whole-expression value must be.
+    pub want: Want,
+    /// Whether the text is a script (`run`, `actions/github-script`'s
+    /// `script`), where untrusted input can inject code.
+    pub script: bool,
+}
+
+/// Whether `raw` (trimmed) is exactly one `${{ }}`.
+pub(super) fn is_single(raw: &str) -> bool {
+    let t = raw.trim();
+    t.starts_with("${{") && t.ends_with("}}") && find_close(t, 3).is_some_and(|c| c + 2 == t.len())
 }
 
 /// Finds the `}}` closing an expression whose text starts at `from`, skipping
@@ -133,9 +168,30 @@ fn block_indicator(src: &str, span: Span) -> Option<Span> {
 }
 
 impl Checker<'_, '_> {
+    /// This checker for values that must be `want`.
+    pub fn want(self, want: Want) -> Self {
+        Checker { want, ..self }
+    }
+
+    /// This checker for script text.
+    pub fn script(self) -> Self {
+        Checker {
+            script: true,
+            ..self
+        }
+    }
+
     /// Checks every `${{ }}` of a template string.
     pub fn template(&self, cx: &mut Cx<'_>, text: Text<'_>) {
+        self.template_as(cx, text, self.want);
+    }
+
+    /// Checks every `${{ }}` of a template string whose value must be
+    /// `want`; returns the expression when the text is one whole `${{ }}`.
+    fn template_as(&self, cx: &mut Cx<'_>, text: Text<'_>, want: Want) -> Option<Expr> {
         let raw = text.raw;
+        let single = is_single(raw);
+        let mut last = None;
         let mut rest = 0;
         while let Some(open) = raw[rest..].find("${{").map(|p| p + rest) {
             let inner = open + 3;
@@ -148,16 +204,103 @@ impl Checker<'_, '_> {
                     )
                     .with_hint("add `}}` after the expression"),
                 );
-                return;
+                return None;
             };
-            self.expression(cx, text, inner, &raw[inner..close]);
+            if let Some((expr, ty)) = self.expression(cx, text, inner, &raw[inner..close]) {
+                self.check_value(cx, text, (open, close + 2), &ty, want, single);
+                last = Some(expr);
+            }
             rest = close + 2;
         }
+        if single { last } else { None }
+    }
+
+    /// Reports a value of type `ty` (the `${{ }}` at `range` of the text)
+    /// that does not fit `want`.
+    fn check_value(
+        &self,
+        cx: &mut Cx<'_>,
+        text: Text<'_>,
+        range: (usize, usize),
+        ty: &Ty,
+        want: Want,
+        single: bool,
+    ) {
+        if matches!(ty, Ty::Any) || want == Want::Condition {
+            return;
+        }
+        let (message, hint) = match (want, single) {
+            (Want::Text, _) | (_, false) => {
+                if !ty.is_composite_or_null() {
+                    return;
+                }
+                (
+                    format!(
+                        "this `${{{{ }}}}` gives {ty}, which is not text: objects, arrays and null do not turn into meaningful strings"
+                    ),
+                    if matches!(ty, Ty::Null) {
+                        "write the text wanted, or an empty string `''`"
+                    } else {
+                        "write `toJSON(…)` of it for JSON text, or read one of its properties"
+                    },
+                )
+            }
+            (Want::Any, true) => return,
+            (Want::Object, true) => {
+                if ty.is_object() {
+                    return;
+                }
+                (
+                    format!(
+                        "`{}` needs an object, but this expression gives {ty}",
+                        self.at.key
+                    ),
+                    "build the object with `fromJSON(…)`, or write the mapping in YAML",
+                )
+            }
+            (Want::StringOrArray, true) => {
+                if !(ty.is_object() || matches!(ty, Ty::Null)) {
+                    return;
+                }
+                (
+                    format!(
+                        "`{}` needs a label or a list of labels, but this expression gives {ty}",
+                        self.at.key
+                    ),
+                    "read the label from one of its properties",
+                )
+            }
+            (Want::Bool | Want::Number, true) => {
+                let (fits, name) = if want == Want::Bool {
+                    (matches!(ty, Ty::Bool), "boolean")
+                } else {
+                    (matches!(ty, Ty::Number), "number")
+                };
+                if fits {
+                    return;
+                }
+                (
+                    format!("this input is a {name}, but its default expression gives {ty}"),
+                    "give it a value of the input's type, or change the input's `type`",
+                )
+            }
+            (Want::Condition, true) => return,
+        };
+        cx.push(
+            Diagnostic::error(EXPRESSION_TYPE, text.locate(cx, range.0, range.1), message)
+                .with_hint(hint),
+        );
     }
 
     /// Parses and checks the expression `source`, which starts at byte
-    /// `base` of the text.
-    fn expression(&self, cx: &mut Cx<'_>, text: Text<'_>, base: usize, source: &str) {
+    /// `base` of the text; returns it with its type when it parses.
+    fn expression(
+        &self,
+        cx: &mut Cx<'_>,
+        text: Text<'_>,
+        base: usize,
+        source: &str,
+    ) -> Option<(Expr, Ty)> {
         if source.trim().is_empty() {
             let (open, close) = (base.saturating_sub(3), base + source.len() + 2);
             cx.push(
@@ -168,15 +311,21 @@ impl Checker<'_, '_> {
                 )
                 .with_hint("write an expression between the braces, or remove them"),
             );
-            return;
+            return None;
         }
         // GitHub parses the trimmed text (error positions count from it).
         let trimmed = source.trim_start();
         let (base, source) = (base + source.len() - trimmed.len(), trimmed.trim_end());
         match parse(source, &OPTIONS) {
-            Ok(Some(expr)) => self.check_expr(cx, text, base, source, &expr),
-            Ok(None) => {}
-            Err(e) => self.parse_error(cx, text, base, source, &e),
+            Ok(Some(expr)) => {
+                let ty = self.check_expr(cx, text, base, source, &expr);
+                Some((expr, ty))
+            }
+            Ok(None) => None,
+            Err(e) => {
+                self.parse_error(cx, text, base, source, &e);
+                None
+            }
         }
     }
 
@@ -213,27 +362,41 @@ impl Checker<'_, '_> {
 
     /// Checks an `if:` condition (its `${{ }}` is optional).
     pub fn condition(&self, cx: &mut Cx<'_>, cond: &Condition) {
-        if let Condition::Expr(e) = cond {
-            self.condition_text(cx, e.into());
+        match cond {
+            Condition::Expr(e) => self.condition_text(cx, e.into()),
+            Condition::Bool(b) => {
+                constants::report(cx, b.span, if b.value { "true" } else { "false" }, b.value);
+            }
         }
     }
 
     /// Checks condition text (also `pre-if` / `post-if` of actions).
     pub fn condition_text(&self, cx: &mut Cx<'_>, text: Text<'_>) {
         let raw = text.raw;
+        let at = |cx: &Cx<'_>| block_indicator(cx.src, text.span).unwrap_or(text.span);
         if !raw.contains("${{") {
             match parse(raw, &OPTIONS) {
-                Ok(Some(expr)) => self.check_expr(cx, text, 0, raw, &expr),
+                Ok(Some(expr)) => {
+                    self.check_expr(cx, text, 0, raw, &expr);
+                    if let Some(truthy) = constants::value(&expr) {
+                        constants::report(cx, at(cx), raw.trim(), truthy);
+                    }
+                }
                 Ok(None) => {}
                 Err(e) => self.parse_error(cx, text, 0, raw, &e),
             }
             return;
         }
-        self.template(cx, text);
+        let whole = self.template_as(cx, text, Want::Condition);
         let single = raw.starts_with("${{")
             && raw.ends_with("}}")
             && find_close(raw, 3).is_some_and(|c| c + 2 == raw.len());
-        if !single {
+        if single {
+            if let Some(truthy) = whole.as_ref().and_then(constants::value) {
+                let inner = raw[3..raw.len() - 2].trim();
+                constants::report(cx, at(cx), inner, truthy);
+            }
+        } else {
             let shown = raw
                 .replace('\n', "\\n")
                 .replace('\r', "\\r")
@@ -300,7 +463,7 @@ impl Checker<'_, '_> {
                     self.scalar(cx, v);
                 }
             }
-            Some(Env::Expr(e)) => self.expr_string(cx, e),
+            Some(Env::Expr(e)) => self.want(Want::Object).expr_string(cx, e),
             None => {}
         }
     }
@@ -336,8 +499,16 @@ impl Checker<'_, '_> {
         }
     }
 
-    /// Checks the contexts and functions a parsed expression uses.
-    fn check_expr(&self, cx: &mut Cx<'_>, text: Text<'_>, base: usize, source: &str, expr: &Expr) {
+    /// Checks the contexts, functions and types of a parsed expression, and
+    /// returns its type.
+    fn check_expr(
+        &self,
+        cx: &mut Cx<'_>,
+        text: Text<'_>,
+        base: usize,
+        source: &str,
+        expr: &Expr,
+    ) -> Ty {
         let refs = references(expr);
         for f in &refs.functions {
             let special = f.function.is_status() || f.function == Function::HashFiles;
@@ -370,6 +541,38 @@ impl Checker<'_, '_> {
         {
             literal_calls(cx, text, base, expr);
         }
+        let mut infer = Infer::new(self.scope);
+        let ty = infer.ty(expr);
+        for f in infer.findings {
+            let span = text.locate(cx, base + f.span.start, base + f.span.end);
+            let mut d = if f.warning {
+                Diagnostic::warning(EXPRESSION_TYPE, span, f.message)
+            } else {
+                Diagnostic::error(EXPRESSION_TYPE, span, f.message)
+            };
+            if let Some(h) = f.hint {
+                d = d.with_hint(h);
+            }
+            cx.push(d);
+        }
+        if self.script {
+            for u in security::untrusted(expr) {
+                cx.push(
+                    Diagnostic::warning(
+                        UNTRUSTED_INPUT,
+                        text.locate(cx, base + u.span.start, base + u.span.end),
+                        format!(
+                            "`{}` may hold text chosen by an attacker, and `${{{{ }}}}` pastes it into this script, where it runs as code",
+                            u.path
+                        ),
+                    )
+                    .with_hint(
+                        "pass it through an environment variable (`env: TITLE: ${{ … }}`) and use the variable (`\"$TITLE\"`) in the script",
+                    ),
+                );
+            }
+        }
+        ty
     }
 
     fn context(&self, cx: &mut Cx<'_>, text: Text<'_>, base: usize, c: &ContextRef) {

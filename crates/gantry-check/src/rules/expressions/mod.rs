@@ -5,25 +5,37 @@
 //! conditions with text outside `${{ }}` and deprecated workflow commands in
 //! `run` scripts are reported too.
 //!
+//! Every expression is also typed once (`types.rs`, `infer.rs`): matrix
+//! values from the matrix literal, inputs from their declared types, the
+//! documented types of `github.*`, `steps.*.outputs.*` and the like. Type
+//! errors (`expression-type`), `if:` conditions fixed before the run
+//! (`constant-condition`, `constants.rs`) and untrusted text pasted into
+//! scripts (`untrusted-input`, `security.rs`) are reported from there.
+//!
 //! Which contexts each key allows follows GitHub's context availability
 //! table ([`crate::availability`]) and, for keys the table does not list,
 //! GitHub's workflow schema (keys without a context allow none).
 
 mod check;
 mod commands;
+mod constants;
+mod infer;
 mod props;
 mod scope;
+mod security;
+mod types;
 
 use gantry_workflow::{
     Action, Concurrency, Container, Defaults, Env, Job, Matrix, MatrixRow, MatrixRows,
     MatrixValues, Port, Runs, RunsOn, Services, Step, Strategy, TriggerConfig, Workflow,
 };
 
-use self::check::Checker;
+use self::check::{Checker, Want};
 use self::scope::{
     At, CONTAINER_ENV, DISPATCH_INPUT_DEFAULT, Inputs, SERVICE_ENV, SNAPSHOT_IF, SNAPSHOT_IMAGE,
     STEP_ID, STEP_SHELL, Scope, WORKFLOW_DEFAULTS_RUN, WORKFLOW_NAME,
 };
+use self::types::Ty;
 use crate::Cx;
 use crate::availability::Place;
 
@@ -36,6 +48,9 @@ pub const UNKNOWN_PROPERTY: &str = "unknown-property";
 pub const IF_ALWAYS_TRUE: &str = "if-always-true";
 pub const DEPRECATED_COMMAND: &str = "deprecated-command";
 pub const INVALID_LITERAL_ARGUMENT: &str = "invalid-literal-argument";
+pub const EXPRESSION_TYPE: &str = "expression-type";
+pub const CONSTANT_CONDITION: &str = "constant-condition";
+pub const UNTRUSTED_INPUT: &str = "untrusted-input";
 
 /// The rule ids this module reports, with one line each.
 pub const RULES: &[(&str, &str)] = &[
@@ -69,6 +84,18 @@ pub const RULES: &[(&str, &str)] = &[
         DEPRECATED_COMMAND,
         "a deprecated or disabled workflow command (`::set-output`, `::set-env`, …) in a `run` script",
     ),
+    (
+        EXPRESSION_TYPE,
+        "a type error in an expression: a comparison that is fixed or meaningless, a property of a value that has none, an object or array where text is needed, an argument of the wrong type",
+    ),
+    (
+        CONSTANT_CONDITION,
+        "an `if:` whose value is the same on every run (warning)",
+    ),
+    (
+        UNTRUSTED_INPUT,
+        "text anyone can write (issue titles, branch names, commit messages, …) put into a `run` or `github-script` script with `${{ }}` (warning)",
+    ),
 ];
 
 /// The variable that re-enables `set-env` and `add-path`.
@@ -83,7 +110,60 @@ fn at<'c, 'a>(scope: &'c Scope<'a>, at: impl Into<At>) -> Checker<'c, 'a> {
     Checker {
         at: at.into(),
         scope,
+        want: Want::Text,
+        script: false,
     }
+}
+
+/// The type of an input of each kind.
+fn call_input_type(kind: Option<gantry_workflow::CallInputType>) -> Ty {
+    match kind {
+        Some(gantry_workflow::CallInputType::Boolean) => Ty::Bool,
+        Some(gantry_workflow::CallInputType::Number) => Ty::Number,
+        Some(gantry_workflow::CallInputType::String) => Ty::String,
+        None => Ty::Any,
+    }
+}
+
+fn dispatch_input_type(kind: &gantry_workflow::DispatchInputType) -> Ty {
+    match kind {
+        gantry_workflow::DispatchInputType::Boolean => Ty::Bool,
+        gantry_workflow::DispatchInputType::Number => Ty::Number,
+        _ => Ty::String,
+    }
+}
+
+/// The type of every input the workflow declares.
+fn input_types(wf: &Workflow) -> Vec<(&str, Ty)> {
+    let mut out: Vec<(&str, Ty)> = Vec::new();
+    let Some(on) = &wf.on else { return out };
+    for t in &on.triggers {
+        let inputs: Vec<(&str, Ty)> = match &t.config {
+            TriggerConfig::WorkflowCall(c) => c
+                .inputs
+                .iter()
+                .map(|i| {
+                    (
+                        i.name.value.as_str(),
+                        call_input_type(i.kind.as_ref().map(|k| k.value)),
+                    )
+                })
+                .collect(),
+            TriggerConfig::WorkflowDispatch(d) => d
+                .inputs
+                .iter()
+                .map(|i| (i.name.value.as_str(), dispatch_input_type(&i.kind)))
+                .collect(),
+            _ => continue,
+        };
+        for (name, t) in inputs {
+            match out.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                Some((_, old)) => *old = std::mem::replace(old, Ty::Any).merge(t),
+                None => out.push((name, t)),
+            }
+        }
+    }
+    out
 }
 
 fn workflow_inputs(wf: &Workflow) -> Inputs<'_> {
@@ -133,6 +213,7 @@ fn dispatch_inputs(wf: &Workflow) -> Option<Vec<&str>> {
 pub fn check_workflow(cx: &mut Cx<'_>, wf: &Workflow) {
     let mut scope = Scope::new(workflow_inputs(wf), &wf.jobs, false);
     scope.dispatch_inputs = dispatch_inputs(wf);
+    scope.input_types = input_types(wf);
     at(&scope, WORKFLOW_NAME).opt(cx, wf.name.as_ref());
     at(&scope, Place::RunName).opt(cx, wf.run_name.as_ref());
     at(&scope, Place::WorkflowEnv).env(cx, wf.env.as_ref());
@@ -146,12 +227,7 @@ pub fn check_workflow(cx: &mut Cx<'_>, wf: &Workflow) {
         for t in &on.triggers {
             match &t.config {
                 TriggerConfig::WorkflowCall(call) => {
-                    let c = at(&scope, Place::WorkflowCallInputDefault);
-                    for i in &call.inputs {
-                        if let Some(d) = &i.default {
-                            c.scalar(cx, d);
-                        }
-                    }
+                    call_input_defaults(cx, wf, call);
                     let c = at(&scope, Place::WorkflowCallOutputValue);
                     for o in &call.outputs {
                         c.opt(cx, o.value.as_ref());
@@ -172,6 +248,46 @@ pub fn check_workflow(cx: &mut Cx<'_>, wf: &Workflow) {
     let unsecure = allows_unsecure(wf.env.as_ref());
     for job in &wf.jobs {
         check_job(cx, &mut scope, job, unsecure);
+    }
+}
+
+/// The defaults of `workflow_call` inputs: each can use the inputs
+/// declared before it, and must have the input's type.
+fn call_input_defaults(cx: &mut Cx<'_>, wf: &Workflow, call: &gantry_workflow::WorkflowCall) {
+    for (n, i) in call.inputs.iter().enumerate() {
+        let Some(gantry_workflow::Scalar::String(d)) = &i.default else {
+            continue;
+        };
+        if !d.has_expression() {
+            continue;
+        }
+        let before = &call.inputs[..n];
+        let mut scope = Scope::new(
+            Inputs::Declared(before.iter().map(|i| i.name.value.as_str()).collect()),
+            &wf.jobs,
+            false,
+        );
+        scope.input_types = before
+            .iter()
+            .map(|i| {
+                (
+                    i.name.value.as_str(),
+                    call_input_type(i.kind.as_ref().map(|k| k.value)),
+                )
+            })
+            .collect();
+        scope.later_inputs = call.inputs[n..]
+            .iter()
+            .map(|i| i.name.value.as_str())
+            .collect();
+        let want = match i.kind.as_ref().map(|k| k.value) {
+            Some(gantry_workflow::CallInputType::Boolean) => Want::Bool,
+            Some(gantry_workflow::CallInputType::Number) => Want::Number,
+            _ => Want::Text,
+        };
+        at(&scope, Place::WorkflowCallInputDefault)
+            .want(want)
+            .expr_string(cx, d);
     }
 }
 
@@ -233,7 +349,7 @@ fn collect_step_ids<'a>(steps: &'a [Step], out: &mut Vec<&'a str>) {
 
 fn strategy(cx: &mut Cx<'_>, scope: &Scope<'_>, s: Option<&Strategy>) {
     let Some(s) = s else { return };
-    let c = at(scope, Place::JobStrategy);
+    let c = at(scope, Place::JobStrategy).want(Want::Any);
     match &s.matrix {
         Some(Matrix::Expr(e)) => c.expr_string(cx, e),
         Some(Matrix::Map(map)) => {
@@ -288,6 +404,11 @@ fn container(cx: &mut Cx<'_>, scope: &Scope<'_>, ct: &Container, places: (Place,
     }
     if let Some(cred) = &ct.credentials {
         let c = at(scope, credentials);
+        // `credentials: ${{ … }}` is kept as a username spanning the
+        // whole value; the expression must give the object.
+        let whole =
+            cred.password.is_none() && cred.username.as_ref().is_some_and(|u| u.span == cred.span);
+        let c = if whole { c.want(Want::Object) } else { c };
         c.opt(cx, cred.username.as_ref());
         c.opt(cx, cred.password.as_ref());
     }
@@ -298,6 +419,8 @@ fn check_job<'a>(cx: &mut Cx<'_>, scope: &mut Scope<'a>, job: &'a Job, unsecure:
     let common = job.common();
     scope.job = Some(job);
     scope.matrix = matrix_keys(common.strategy.as_ref());
+    scope.matrix_types = None;
+    scope.matrix_types = infer::matrix_types(scope, common.strategy.as_ref());
     scope.step_ids.clear();
     if let Job::Normal(j) = job {
         collect_step_ids(&j.steps, &mut scope.step_ids);
@@ -319,7 +442,7 @@ fn check_job<'a>(cx: &mut Cx<'_>, scope: &mut Scope<'a>, job: &'a Job, unsecure:
     match job {
         Job::Normal(j) => {
             if let Some(runs_on) = &j.runs_on {
-                let c = at(scope, Place::JobRunsOn);
+                let c = at(scope, Place::JobRunsOn).want(Want::StringOrArray);
                 match runs_on {
                     RunsOn::Labels { labels, .. } => {
                         for l in labels {
@@ -375,7 +498,9 @@ fn check_job<'a>(cx: &mut Cx<'_>, scope: &mut Scope<'a>, job: &'a Job, unsecure:
                         );
                     }
                 }
-                Some(Services::Expr(e)) => at(scope, Place::JobServices).expr_string(cx, e),
+                Some(Services::Expr(e)) => at(scope, Place::JobServices)
+                    .want(Want::Object)
+                    .expr_string(cx, e),
                 None => {}
             }
             if let Some(snap) = &j.snapshot {
@@ -436,7 +561,7 @@ fn steps(cx: &mut Cx<'_>, scope: &mut Scope<'_>, list: &[Step], composite: bool,
         let unsecure = unsecure || allows_unsecure(common.env.as_ref());
         match s {
             Step::Run(r) => {
-                let c = at(scope, place(Place::StepRun));
+                let c = at(scope, place(Place::StepRun)).script();
                 c.expr_string(cx, &r.run);
                 commands::check(cx, (&r.run).into(), unsecure);
                 let shell = if composite {
@@ -447,13 +572,36 @@ fn steps(cx: &mut Cx<'_>, scope: &mut Scope<'_>, list: &[Step], composite: bool,
                 at(scope, shell).opt(cx, r.shell.as_ref());
                 at(scope, place(Place::StepWorkingDirectory)).opt(cx, r.working_directory.as_ref());
             }
-            Step::Uses(u) => at(scope, place(Place::StepWith)).with(cx, &u.with),
+            Step::Uses(u) => {
+                let c = at(scope, place(Place::StepWith));
+                if is_github_script(u) {
+                    for (k, v) in &u.with.entries {
+                        if k.value == "script" {
+                            at(scope, place(Place::StepWith)).script().scalar(cx, v);
+                        } else {
+                            c.scalar(cx, v);
+                        }
+                    }
+                } else {
+                    c.with(cx, &u.with);
+                }
+            }
             Step::Parallel(g) => steps(cx, scope, &g.steps, composite, unsecure),
         }
         if common.id.is_some() {
             scope.visible += 1;
         }
     }
+}
+
+/// Whether a step runs `actions/github-script`, whose `script` input is
+/// JavaScript.
+fn is_github_script(u: &gantry_workflow::UsesStep) -> bool {
+    matches!(
+        u.uses.as_ref().map(|u| &u.target),
+        Some(gantry_workflow::UsesTarget::Repo { owner, repo, path: None, .. })
+            if owner.eq_ignore_ascii_case("actions") && repo.eq_ignore_ascii_case("github-script")
+    )
 }
 
 pub fn check_action(cx: &mut Cx<'_>, action: &Action) {
@@ -465,6 +613,11 @@ pub fn check_action(cx: &mut Cx<'_>, action: &Action) {
             .collect(),
     );
     let mut scope = Scope::new(inputs, &[], true);
+    scope.input_types = action
+        .inputs
+        .iter()
+        .map(|i| (i.name.value.as_str(), Ty::String))
+        .collect();
     if let Some(Runs::Composite(runs)) = &action.runs {
         collect_step_ids(&runs.steps, &mut scope.step_ids);
     }

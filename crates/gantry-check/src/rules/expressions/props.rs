@@ -297,6 +297,13 @@ fn inputs(scope: &Scope<'_>, p: &str, span: Span) -> Option<Finding> {
     match &scope.inputs {
         Inputs::Any => None,
         Inputs::Declared(names) if names.iter().any(|n| is(n, p)) => None,
+        Inputs::Declared(_) if scope.later_inputs.iter().any(|n| is(n, p)) => warning(
+            span,
+            format!(
+                "input `{p}` is not set yet here: an input's default can use only the inputs declared before it"
+            ),
+            Some("declare the input this default depends on first".into()),
+        ),
         Inputs::Declared(names) => {
             let hint = did_you_mean(names, p).or_else(|| {
                 Some(if scope.in_action {

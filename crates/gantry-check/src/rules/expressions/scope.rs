@@ -5,6 +5,7 @@ use std::cell::RefCell;
 
 use gantry_workflow::Job;
 
+use super::types::Ty;
 use crate::availability::{Availability, Place};
 
 /// A place's name (for messages) and what it allows.
@@ -111,6 +112,13 @@ pub(super) struct Scope<'a> {
     /// Outputs of called reusable workflows, by job id (read and parsed
     /// once per file).
     pub callee_outputs: RefCell<Vec<CalleeOutputs<'a>>>,
+    /// The type of each declared input (`inputs.<name>`).
+    pub input_types: Vec<(&'a str, Ty)>,
+    /// The type of each matrix key; `None` when they cannot be known.
+    pub matrix_types: Option<Vec<(&'a str, Ty)>>,
+    /// Inputs declared at or after the input whose default is being
+    /// checked: a default can use only the inputs before it.
+    pub later_inputs: Vec<&'a str>,
 }
 
 impl<'a> Scope<'a> {
@@ -125,6 +133,9 @@ impl<'a> Scope<'a> {
             in_action,
             dispatch_inputs: None,
             callee_outputs: RefCell::new(Vec::new()),
+            input_types: Vec::new(),
+            matrix_types: None,
+            later_inputs: Vec::new(),
         }
     }
 }
