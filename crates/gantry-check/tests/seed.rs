@@ -56,3 +56,30 @@ fn seed_workflows_have_no_errors() {
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+#[test]
+fn seed_retired_action_versions_get_warnings() {
+    // The seed uses actions GitHub has retired or deprecated.
+    let cases = [
+        ("caching-strategies.yml", "actions/cache@v3"),
+        ("reusable-test.yml", "actions/setup-python@v4"),
+        ("test.yml", "actions/upload-artifact@v3"),
+        ("security.yml", "github/codeql-action/init@v2"),
+        ("cleanup.yml", "actions/github-script@v6"),
+    ];
+    for (file, action) in cases {
+        let src = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/seed")
+                .join(file),
+        )
+        .unwrap();
+        assert!(src.contains(action), "{file} no longer uses {action}");
+        let warned = check(file).iter().any(|d| {
+            d.rule == "retired-action"
+                && !d.is_error()
+                && src[d.span.start.offset..d.span.end.offset].contains(action)
+        });
+        assert!(warned, "{file}: no retired-action warning for {action}");
+    }
+}

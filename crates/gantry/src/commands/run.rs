@@ -162,6 +162,7 @@ fn prepare(
     run_number: u64,
 ) -> Result<Prepared> {
     let filter = matrix_filter(&args.matrix)?;
+    let debug = step_debug(args, secrets, vars);
     let mut jobs = Vec::new();
     let mut infos = Vec::new();
     let sha = event_github.get("sha").map(Value::to_display_string);
@@ -373,7 +374,7 @@ fn prepare(
                 &github,
                 &dirs,
                 &event_path,
-                args.verbose,
+                debug,
             );
             let spec = JobSpec {
                 key: key.clone(),
@@ -384,7 +385,7 @@ fn prepare(
                 dirs,
                 base_env,
                 timeout: Duration::from_secs_f64(timeout_minutes * 60.0),
-                debug: args.verbose,
+                debug,
                 checkout: Some(Checkout {
                     repo: root.to_path_buf(),
                     sha: sha.clone(),
@@ -409,6 +410,20 @@ fn prepare(
         }
     }
     Ok(Prepared { jobs, infos })
+}
+
+/// Debug output, as GitHub turns it on: `--verbose`, or a secret or
+/// variable `ACTIONS_STEP_DEBUG` (or `ACTIONS_RUNNER_DEBUG`) set to true.
+fn step_debug(args: &RunArgs, secrets: &Object, vars: &Object) -> bool {
+    args.verbose
+        || ["ACTIONS_STEP_DEBUG", "ACTIONS_RUNNER_DEBUG"]
+            .iter()
+            .any(|k| {
+                [secrets, vars].iter().any(|o| {
+                    o.get(k)
+                        .is_some_and(|v| v.to_display_string().eq_ignore_ascii_case("true"))
+                })
+            })
 }
 
 /// `--dry-run`: what would run, with resolved commands.
@@ -568,7 +583,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         RunFormat::Human if std::io::stdout().is_terminal() && !args.no_progress => {
             Arc::new(ProgressReporter::new(ProgressOptions {
                 colour,
-                verbose: args.verbose,
+                verbose: step_debug(args, &secret_obj, &object_of(&vars)),
                 ..ProgressOptions::default()
             }))
         }
@@ -576,7 +591,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             std::io::stdout(),
             PlainOptions {
                 colour,
-                verbose: args.verbose,
+                verbose: step_debug(args, &secret_obj, &object_of(&vars)),
                 summary: true,
             },
         )),
