@@ -145,6 +145,18 @@ pub struct JobPlan {
     /// The id of the call this job belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caller: Option<String>,
+    /// The workflow file the job is defined in, for the jobs of a called
+    /// workflow (`None` at the top: the plan's own file).
+    #[serde(skip)]
+    pub workflow_file: Option<String>,
+    /// For a call of a workflow of this repository: the called file,
+    /// relative to the root.
+    #[serde(skip)]
+    pub callee: Option<String>,
+    /// For such a call: the callee's `inputs` as far as they are known
+    /// when planning (values only known at run time are null).
+    #[serde(skip)]
+    pub call_inputs: Option<serde_json::Value>,
 }
 
 /// A job's `if:`.

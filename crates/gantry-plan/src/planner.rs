@@ -342,6 +342,9 @@ impl Planner<'_> {
                 Job::Normal(_) => None,
             },
             caller: at.caller.clone(),
+            workflow_file: at.caller.as_ref().map(|_| at.file.clone()),
+            callee: None,
+            call_inputs: None,
         };
         base.name = format!(
             "{}{}",
@@ -597,6 +600,8 @@ impl Planner<'_> {
             }
         };
         entry.runnable = true;
+        entry.callee = Some(path.clone());
+        entry.call_inputs = Some(Value::object(typed.inputs.clone()).to_json());
         let mut child = Scope::new(scope.contexts.clone());
         child.contexts.set("inputs", Value::object(typed.inputs));
         child.unknown_inputs = typed.unknown;

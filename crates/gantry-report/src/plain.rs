@@ -136,6 +136,10 @@ pub fn render_event(o: &RunOverview, event: &Event, options: PlainOptions) -> St
         Event::JobWaiting { job, reason } => {
             line(format!("{} waiting: {reason}", prefix(&job.0)));
         }
+        Event::JobEnvironment { job, name, url } => match url {
+            Some(url) => line(format!("{} environment {name}: {url}", prefix(&job.0))),
+            None => line(format!("{} environment {name}", prefix(&job.0))),
+        },
         Event::JobStarted { job, workspace, .. } => {
             if options.verbose {
                 line(format!("{} job started in {workspace}", prefix(&job.0)));

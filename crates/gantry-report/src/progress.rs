@@ -197,6 +197,14 @@ impl ProgressModel {
                     colour,
                 )));
             }
+            Event::JobEnvironment { job, name, url } => {
+                let url = url.as_ref().map(|u| format!(": {u}")).unwrap_or_default();
+                actions.push(Action::Print(paint(
+                    &format!("{} environment {name}{url}", self.overview.job_name(&job.0)),
+                    Paint::Dim,
+                    colour,
+                )));
+            }
             Event::JobStarted { job, name, .. } => {
                 self.jobs.insert(job.0.clone(), JobState::default());
                 actions.push(Action::Start {

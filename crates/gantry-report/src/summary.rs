@@ -46,6 +46,16 @@ pub struct RunOverview {
     /// `None` when the run did not finish.
     pub result: Option<Conclusion>,
     pub duration_ms: Option<u64>,
+    /// The deployment environments jobs ran in, in the order they entered.
+    pub environments: Vec<EnvironmentRow>,
+}
+
+/// A job's deployment environment, and its URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvironmentRow {
+    pub job_key: String,
+    pub name: String,
+    pub url: Option<String>,
 }
 
 /// Options of [`render_summary`].
@@ -144,6 +154,13 @@ impl RunOverview {
                     markdown: markdown.clone(),
                 });
             }
+            Event::JobEnvironment { job, name, url } => {
+                self.environments.push(EnvironmentRow {
+                    job_key: job.0.clone(),
+                    name: name.clone(),
+                    url: url.clone(),
+                });
+            }
             Event::RunFinished {
                 result,
                 duration_ms,
@@ -169,6 +186,7 @@ pub fn render_summary(o: &RunOverview, options: SummaryOptions) -> String {
     let mut out = String::new();
     out.push_str(&render_step_summaries(o, options));
     out.push_str(&render_job_table(o, options));
+    out.push_str(&render_environments(o, options));
     out.push('\n');
     out.push_str(&final_line(o, options));
     out.push('\n');
@@ -243,6 +261,28 @@ pub fn render_job_table(o: &RunOverview, options: SummaryOptions) -> String {
     for r in &rows {
         out.push_str(&line(r));
         out.push('\n');
+    }
+    out
+}
+
+/// One line per deployment environment a job ran in, with its URL:
+/// `environment production (deploy): https://example.com`.
+pub fn render_environments(o: &RunOverview, options: SummaryOptions) -> String {
+    let mut out = String::new();
+    for e in &o.environments {
+        let job = o.job_name(&e.job_key);
+        let head = paint(
+            &format!("environment {}", e.name),
+            Paint::Bold,
+            options.styled,
+        );
+        match &e.url {
+            Some(url) => out.push_str(&format!("{head} ({job}): {url}\n")),
+            None => out.push_str(&format!("{head} ({job})\n")),
+        }
+    }
+    if !out.is_empty() {
+        out.insert(0, '\n');
     }
     out
 }

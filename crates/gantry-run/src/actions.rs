@@ -1,8 +1,8 @@
 //! Actions that gantry runs natively, behind one explicit registry. The
 //! runner looks actions up here; nothing else in it tests action names.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use gantry_expr::Value;
 use gantry_workflow::UsesTarget;
@@ -30,32 +30,153 @@ pub trait NativeAction: Send + Sync {
     fn run(&self, cx: &ActionContext<'_>) -> Result<ActionOutput, String>;
 }
 
-/// The registry of native actions.
+/// `--local-action OWNER/REPO[/PATH]@REF=DIR`: a local folder that replaces
+/// an action (`@REF` left out: every ref).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionOverride {
+    /// `owner/repo[/path]`, lower case.
+    pub name: String,
+    pub git_ref: Option<String>,
+    pub dir: PathBuf,
+}
+
+impl std::str::FromStr for ActionOverride {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some((action, dir)) = s.split_once('=') else {
+            return Err(format!("`{s}` is not OWNER/REPO@REF=DIR"));
+        };
+        let (name, git_ref) = match action.split_once('@') {
+            Some((n, r)) => (n, Some(r.to_owned())),
+            None => (action, None),
+        };
+        let parts: Vec<&str> = name.split('/').collect();
+        if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) || dir.is_empty() {
+            return Err(format!("`{s}` is not OWNER/REPO@REF=DIR"));
+        }
+        if git_ref.as_deref() == Some("") {
+            return Err(format!("`{s}` has an empty ref"));
+        }
+        Ok(ActionOverride {
+            name: name.to_ascii_lowercase(),
+            git_ref,
+            dir: PathBuf::from(dir),
+        })
+    }
+}
+
+/// What runs for a `uses:` step, as decided by the registry.
+pub enum Choice<'a> {
+    /// A native built-in.
+    Native(&'a dyn NativeAction),
+    /// A `--local-action` replacement folder (the action's own folder: the
+    /// path inside the repository is already applied).
+    Folder(PathBuf),
+    /// The real action, resolved from where `uses:` points.
+    Resolve,
+}
+
+/// The registry of native actions, and of the user's choices about them
+/// (`--no-builtin`, `--local-action`). The one place that names actions.
 pub struct Registry {
     actions: Vec<Box<dyn NativeAction>>,
+    /// `--no-builtin` without a name.
+    all_disabled: bool,
+    /// `--no-builtin NAME`.
+    disabled: BTreeSet<String>,
+    overrides: Vec<ActionOverride>,
 }
 
 impl Default for Registry {
     fn default() -> Self {
         Registry {
             actions: vec![Box::new(Checkout)],
+            all_disabled: false,
+            disabled: BTreeSet::new(),
+            overrides: Vec::new(),
         }
     }
 }
 
+/// `owner/repo[/path]`, lower case, of a repository target.
+fn repo_name(target: &UsesTarget) -> Option<(String, &str)> {
+    let UsesTarget::Repo {
+        owner,
+        repo,
+        path,
+        git_ref,
+    } = target
+    else {
+        return None;
+    };
+    let mut name = format!("{owner}/{repo}").to_ascii_lowercase();
+    if let Some(p) = path.as_deref().filter(|p| !p.is_empty()) {
+        name.push('/');
+        name.push_str(&p.to_ascii_lowercase());
+    }
+    Some((name, git_ref.as_str()))
+}
+
 impl Registry {
-    /// The native implementation for a `uses:` target, if any.
-    pub fn lookup(&self, target: &UsesTarget) -> Option<&dyn NativeAction> {
-        let UsesTarget::Repo {
-            owner, repo, path, ..
-        } = target
-        else {
-            return None;
+    /// `--no-builtin` (`None`: every built-in; else one, by name). Unknown
+    /// names are refused, listing the known ones.
+    pub fn disable(&mut self, name: Option<&str>) -> Result<(), String> {
+        match name {
+            None => self.all_disabled = true,
+            Some(n) => {
+                let n = n.trim().to_ascii_lowercase();
+                let n = n.split('@').next().unwrap_or_default().to_owned();
+                if !self.actions.iter().any(|a| a.name() == n) {
+                    return Err(format!(
+                        "--no-builtin `{n}`: there is no such built-in (built-ins: {})",
+                        self.names().join(", ")
+                    ));
+                }
+                self.disabled.insert(n);
+            }
+        }
+        Ok(())
+    }
+
+    /// `--local-action`: replace an action with a local folder.
+    pub fn add_override(&mut self, o: ActionOverride) {
+        self.overrides.push(o);
+    }
+
+    /// What runs for a `uses:` target: a `--local-action` folder, else a native
+    /// built-in (unless disabled), else the real action.
+    pub fn choose(&self, target: &UsesTarget) -> Choice<'_> {
+        let Some((name, git_ref)) = repo_name(target) else {
+            return Choice::Resolve;
         };
-        let mut name = format!("{owner}/{repo}").to_ascii_lowercase();
-        if let Some(p) = path.as_deref().filter(|p| !p.is_empty()) {
-            name.push('/');
-            name.push_str(&p.to_ascii_lowercase());
+        for o in &self.overrides {
+            if o.git_ref.as_deref().is_some_and(|r| r != git_ref) {
+                continue;
+            }
+            if o.name == name {
+                return Choice::Folder(o.dir.clone());
+            }
+            // `--local-action owner/repo@v1=DIR` also covers `owner/repo/sub@v1`.
+            if let Some(rest) = name.strip_prefix(&format!("{}/", o.name))
+                && let UsesTarget::Repo { path: Some(p), .. } = target
+                && p.eq_ignore_ascii_case(rest)
+            {
+                return Choice::Folder(o.dir.join(p));
+            }
+        }
+        match self.lookup(target) {
+            Some(a) => Choice::Native(a),
+            None => Choice::Resolve,
+        }
+    }
+
+    /// The native implementation for a `uses:` target, if any (and not
+    /// disabled).
+    pub fn lookup(&self, target: &UsesTarget) -> Option<&dyn NativeAction> {
+        let (name, _) = repo_name(target)?;
+        if self.all_disabled || self.disabled.contains(&name) {
+            return None;
         }
         self.actions
             .iter()

@@ -62,6 +62,13 @@ pub enum Event {
         job: JobKey,
         reason: String,
     },
+    /// The deployment environment a job runs in (`environment:`,
+    /// evaluated), and its URL when it has one.
+    JobEnvironment {
+        job: JobKey,
+        name: String,
+        url: Option<String>,
+    },
     JobStarted {
         job: JobKey,
         name: String,

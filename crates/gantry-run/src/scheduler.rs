@@ -13,6 +13,7 @@ use gantry_workflow::Condition;
 use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::actions::Registry;
+use crate::call::{self, CallNode, CallStart, EnvironmentGate};
 use crate::event::{Conclusion, Event, JobKey, Sink};
 use crate::job::{self, JobOutcome, JobSpec};
 use crate::mask::Masker;
@@ -39,6 +40,15 @@ pub struct RunJob {
     pub concurrency: Option<(String, bool)>,
     /// Why the job cannot run here (e.g. a macOS runner); it is skipped.
     pub not_runnable: Option<String>,
+    /// For a reusable-workflow call (one matrix cell of the calling job):
+    /// the call. It runs no steps: its jobs (those whose `member_of` is its
+    /// key) start once it has started, and it ends when they all have.
+    pub call: Option<CallNode>,
+    /// The call this job belongs to, for the jobs of a called workflow:
+    /// they get the call's `inputs` and `secrets`.
+    pub member_of: Option<JobKey>,
+    /// The deployment environments, for a job with `environment:`.
+    pub environments: Option<Arc<dyn EnvironmentGate>>,
 }
 
 /// The outcome of a whole run.
@@ -126,14 +136,67 @@ pub async fn run(
     let jobs: Vec<Arc<RunJob>> = jobs.into_iter().map(Arc::new).collect();
     let mut cancel_rx = cancel.clone();
     let mut run_cancelled = *cancel.borrow();
+    // Calls: the parent of each member, the members of each call, the
+    // calls that started (with what they give their jobs) and when.
+    let parent: Vec<Option<usize>> = jobs
+        .iter()
+        .map(|j| j.member_of.as_ref().and_then(|k| index.get(k).copied()))
+        .collect();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, p) in parent.iter().enumerate() {
+        if let Some(p) = p {
+            members[*p].push(i);
+        }
+    }
+    let mut started_calls: HashMap<usize, (Arc<CallStart>, Instant)> = HashMap::new();
+    let mut finish_order: Vec<usize> = Vec::new();
 
     loop {
         // Start or skip every job whose needs are done.
         let mut progressed = true;
         while progressed {
             progressed = false;
+            // Calls whose jobs have all finished end now.
+            let ended: Vec<usize> = started_calls
+                .keys()
+                .copied()
+                .filter(|&c| members[c].iter().all(|&m| results[m].is_some()))
+                .collect();
+            for c in ended {
+                let Some((start, t0)) = started_calls.remove(&c) else {
+                    continue;
+                };
+                let outcome = finish_call(&jobs, c, &members[c], &results, &start);
+                if let Some(g) = &jobs[c].matrix_group
+                    && let Some(x) = group_running.get_mut(g)
+                {
+                    *x = x.saturating_sub(1);
+                }
+                if outcome.result == Conclusion::Failure
+                    && jobs[c].fail_fast
+                    && let Some(g) = &jobs[c].matrix_group
+                {
+                    failed_matrices.insert(g.clone());
+                }
+                sink.emit(Event::JobFinished {
+                    job: jobs[c].spec.key.clone(),
+                    name: jobs[c].spec.name.clone(),
+                    result: outcome.result,
+                    outputs: outcome.outputs.clone(),
+                    duration_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
+                });
+                results[c] = Some(outcome);
+                finish_order.push(c);
+                progressed = true;
+            }
             for i in 0..n {
-                if results[i].is_some() || running.contains(&i) {
+                if results[i].is_some() || running.contains(&i) || started_calls.contains_key(&i) {
+                    continue;
+                }
+                // The jobs of a call wait for it to start.
+                if let Some(p) = parent[i]
+                    && !started_calls.contains_key(&p)
+                {
                     continue;
                 }
                 let job = &jobs[i];
@@ -154,6 +217,7 @@ pub async fn run(
                         result: Conclusion::Skipped,
                         outputs: BTreeMap::new(),
                     });
+                    skip_members(i, &jobs, &members, &mut results, sink.as_ref());
                     progressed = true;
                     continue;
                 }
@@ -172,6 +236,7 @@ pub async fn run(
                         result: Conclusion::Cancelled,
                         outputs: BTreeMap::new(),
                     });
+                    skip_members(i, &jobs, &members, &mut results, sink.as_ref());
                     progressed = true;
                     continue;
                 }
@@ -190,7 +255,14 @@ pub async fn run(
                     )
                 });
                 let mut contexts = job.spec.contexts.clone();
-                contexts.set("needs", needs_context(job, &jobs, &index, &results));
+                contexts.set(
+                    "needs",
+                    needs_context(job, &jobs, &index, &results, &finish_order),
+                );
+                if let Some((start, _)) = parent[i].and_then(|p| started_calls.get(&p)) {
+                    contexts.set("inputs", start.inputs.clone());
+                    contexts.set("secrets", Value::object(start.secrets.clone()));
+                }
                 let host = JobLevelHost {
                     contexts: &contexts,
                     success: all_ok && !run_cancelled,
@@ -209,6 +281,7 @@ pub async fn run(
                             result: Conclusion::Failure,
                             outputs: BTreeMap::new(),
                         });
+                        skip_members(i, &jobs, &members, &mut results, sink.as_ref());
                         progressed = true;
                         continue;
                     }
@@ -230,6 +303,7 @@ pub async fn run(
                         result: Conclusion::Skipped,
                         outputs: BTreeMap::new(),
                     });
+                    skip_members(i, &jobs, &members, &mut results, sink.as_ref());
                     progressed = true;
                     continue;
                 }
@@ -278,9 +352,62 @@ pub async fn run(
                     }
                     busy_groups.insert(group.clone(), i);
                 }
+                // A call starts: its `with:` and `secrets:` are evaluated,
+                // and its jobs may start.
+                if let Some(node) = &job.call {
+                    let started = match &node.error {
+                        Some(e) => Err(e.clone()),
+                        None => (node.start)(&contexts),
+                    };
+                    match started {
+                        Ok(start) => {
+                            for (_, v) in start.secrets.iter() {
+                                masker.add_secret(&v.to_display_string());
+                            }
+                            if let Some(g) = &job.matrix_group {
+                                *group_running.entry(g.clone()).or_default() += 1;
+                            }
+                            started_calls.insert(i, (Arc::new(start), Instant::now()));
+                        }
+                        Err(e) => {
+                            sink.emit(Event::JobSkipped {
+                                result: Conclusion::Failure,
+                                job: job.spec.key.clone(),
+                                reason: masker.mask(&e),
+                            });
+                            results[i] = Some(JobOutcome {
+                                result: Conclusion::Failure,
+                                outputs: BTreeMap::new(),
+                            });
+                            finish_order.push(i);
+                            skip_members(i, &jobs, &members, &mut results, sink.as_ref());
+                            if job.fail_fast
+                                && let Some(g) = &job.matrix_group
+                            {
+                                failed_matrices.insert(g.clone());
+                            }
+                        }
+                    }
+                    progressed = true;
+                    continue;
+                }
                 // Start it.
+                let environment = job
+                    .environments
+                    .as_ref()
+                    .and_then(|gate| environment_of(job, &contexts, gate));
+                if let Some((name, url, _)) = &environment {
+                    sink.emit(Event::JobEnvironment {
+                        job: job.spec.key.clone(),
+                        name: masker.mask(name),
+                        url: url.as_ref().map(|u| masker.mask(u)),
+                    });
+                }
                 let mut spec_contexts = contexts;
-                spec_contexts.set("needs", needs_context(job, &jobs, &index, &results));
+                spec_contexts.set(
+                    "needs",
+                    needs_context(job, &jobs, &index, &results, &finish_order),
+                );
                 let (tx, rx) = watch::channel(run_cancelled);
                 job_cancels.insert(i, tx);
                 running.insert(i);
@@ -295,6 +422,25 @@ pub async fn run(
                 let done = done_tx.clone();
                 tokio::spawn(async move {
                     let _permit = slots.acquire_owned().await;
+                    if let Some((name, _, gate)) = environment {
+                        match enter_environment(
+                            &job,
+                            &name,
+                            gate,
+                            &mut spec_contexts,
+                            sink.as_ref(),
+                            &masker,
+                            rx.clone(),
+                        )
+                        .await
+                        {
+                            Ok(()) => {}
+                            Err(outcome) => {
+                                let _ = done.send((i, outcome));
+                                return;
+                            }
+                        }
+                    }
                     let spec = JobSpec {
                         contexts: spec_contexts,
                         ..clone_spec(&job.spec)
@@ -348,6 +494,7 @@ pub async fn run(
                         }
                     }
                 results[i] = Some(outcome);
+                finish_order.push(i);
             }
             changed = cancel_rx.changed(), if !run_cancelled => {
                 if changed.is_err() || *cancel_rx.borrow() {
@@ -401,6 +548,8 @@ fn clone_spec(s: &JobSpec) -> JobSpec {
         extra_env: s.extra_env.clone(),
         event_json: s.event_json.clone(),
         keep_workspace: s.keep_workspace,
+        resolver: s.resolver.clone(),
+        action_env: s.action_env.clone(),
     }
 }
 
@@ -411,6 +560,7 @@ fn needs_context(
     jobs: &[Arc<RunJob>],
     index: &HashMap<JobKey, usize>,
     results: &[Option<JobOutcome>],
+    finish_order: &[usize],
 ) -> Value {
     let mut needs = Object::new();
     for id in &job.needs_ids {
@@ -440,6 +590,16 @@ fn needs_context(
         if cells.is_empty() {
             result = Conclusion::Skipped;
         }
+        // A matrix of calls: GitHub keeps, per output, the last successful
+        // call's non-empty value.
+        if cells.len() > 1 && cells.iter().all(|&c| jobs[c].call.is_some()) {
+            let ordered = finish_order
+                .iter()
+                .filter(|f| cells.contains(f))
+                .filter_map(|&f| results[f].as_ref())
+                .map(|r| (r.result, &r.outputs));
+            outputs = call::matrix_call_outputs(ordered);
+        }
         let mut o = Object::new();
         o.insert("result", Value::from(result.as_str()));
         o.insert("outputs", crate::eval::object(&outputs));
@@ -459,4 +619,166 @@ fn evaluate_if(c: Option<&Condition>, host: &JobLevelHost<'_>) -> Result<bool, S
             cond.evaluate(host).map_err(|e| e.to_string())
         }
     }
+}
+
+/// Marks every job of a call that will not start (skipped, failed before
+/// it started), and of the calls inside it, as skipped.
+fn skip_members(
+    call: usize,
+    jobs: &[Arc<RunJob>],
+    members: &[Vec<usize>],
+    results: &mut [Option<JobOutcome>],
+    sink: &dyn Sink,
+) {
+    for &m in &members[call] {
+        if results[m].is_some() {
+            continue;
+        }
+        sink.emit(Event::JobSkipped {
+            result: Conclusion::Skipped,
+            job: jobs[m].spec.key.clone(),
+            reason: format!("the call `{}` did not run", jobs[call].spec.name),
+        });
+        results[m] = Some(JobOutcome {
+            result: Conclusion::Skipped,
+            outputs: BTreeMap::new(),
+        });
+        skip_members(m, jobs, members, results, sink);
+    }
+}
+
+/// The result and outputs of a call whose jobs have all finished.
+fn finish_call(
+    jobs: &[Arc<RunJob>],
+    c: usize,
+    members: &[usize],
+    results: &[Option<JobOutcome>],
+    start: &CallStart,
+) -> JobOutcome {
+    let finished: Vec<(String, Conclusion, BTreeMap<String, String>)> = members
+        .iter()
+        .filter_map(|&m| {
+            results[m]
+                .as_ref()
+                .map(|r| (jobs[m].job_id.clone(), r.result, r.outputs.clone()))
+        })
+        .collect();
+    let mut result = call::call_result(finished.iter().map(|f| f.1));
+    let mut outputs = BTreeMap::new();
+    if let Some(node) = &jobs[c].call {
+        let mut cx = jobs[c].spec.contexts.clone();
+        cx.set("inputs", start.inputs.clone());
+        let (out, errors) = call::call_outputs(
+            &node.outputs,
+            &cx,
+            call::jobs_context(&finished),
+            &jobs[c].spec.dirs.workspace,
+        );
+        if !errors.is_empty() && result == Conclusion::Success {
+            result = Conclusion::Failure;
+        }
+        outputs = out;
+    }
+    JobOutcome { result, outputs }
+}
+
+/// A job's environment: its name and URL evaluated (an empty name is no
+/// environment).
+fn environment_of(
+    job: &RunJob,
+    contexts: &Object,
+    gate: &Arc<dyn EnvironmentGate>,
+) -> Option<(String, Option<String>, Arc<dyn EnvironmentGate>)> {
+    let env = job.spec.job.environment.as_ref()?;
+    let host = crate::eval::RunHost {
+        contexts,
+        status: gantry_expr::Status::Success,
+        workspace: &job.spec.dirs.workspace,
+    };
+    let name = env
+        .name
+        .as_ref()
+        .map(|n| crate::eval::string(n, &host).unwrap_or_else(|_| n.raw.clone()))
+        .unwrap_or_default();
+    if name.trim().is_empty() {
+        return None;
+    }
+    let url = env
+        .url
+        .as_ref()
+        .and_then(|u| crate::eval::string(u, &host).ok())
+        .filter(|u| !u.is_empty());
+    Some((name, url, gate.clone()))
+}
+
+/// Passes a job through its environment's protection rules (approval,
+/// branches, wait timer) and gives it the environment's secrets and
+/// variables; a job that may not enter fails at once.
+async fn enter_environment(
+    job: &RunJob,
+    name: &str,
+    gate: Arc<dyn EnvironmentGate>,
+    contexts: &mut Object,
+    sink: &dyn Sink,
+    masker: &Masker,
+    mut cancel: watch::Receiver<bool>,
+) -> Result<(), JobOutcome> {
+    let fail = |reason: String, result: Conclusion| {
+        sink.emit(Event::JobSkipped {
+            result,
+            job: job.spec.key.clone(),
+            reason: masker.mask(&reason),
+        });
+        JobOutcome {
+            result,
+            outputs: BTreeMap::new(),
+        }
+    };
+    let github = contexts
+        .get("github")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let (env, job_name) = (name.to_owned(), job.spec.name.clone());
+    let admitted = tokio::task::spawn_blocking(move || gate.admit(&env, &job_name, &github)).await;
+    let admission = match admitted {
+        Ok(Ok(a)) => a,
+        Ok(Err(e)) => return Err(fail(e, Conclusion::Failure)),
+        Err(e) => {
+            return Err(fail(
+                format!("environment '{name}': {e}"),
+                Conclusion::Failure,
+            ));
+        }
+    };
+    if !admission.wait.is_zero() {
+        sink.emit(Event::JobWaiting {
+            job: job.spec.key.clone(),
+            reason: format!(
+                "wait timer of environment '{name}': {}s",
+                admission.wait.as_secs_f64()
+            ),
+        });
+        tokio::select! {
+            () = tokio::time::sleep(admission.wait) => {}
+            _ = cancel.wait_for(|c| *c) => {
+                return Err(fail("the run was cancelled".to_owned(), Conclusion::Cancelled));
+            }
+        }
+    }
+    for (k, v) in [("secrets", &admission.secrets), ("vars", &admission.vars)] {
+        let mut o = contexts
+            .get(k)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for (key, value) in v.iter() {
+            if k == "secrets" {
+                masker.add_secret(value);
+            }
+            o.set(key.clone(), Value::from(value.as_str()));
+        }
+        contexts.set(k, Value::object(o));
+    }
+    Ok(())
 }

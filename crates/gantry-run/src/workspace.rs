@@ -7,6 +7,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
+
+/// `git worktree add` and `remove` of concurrent jobs touch the same
+/// administrative folder (`.git/worktrees`): one at a time.
+static WORKTREE_LOCK: Mutex<()> = Mutex::new(());
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
@@ -38,6 +43,9 @@ impl Workspace {
     pub fn remove(&self) {
         match self {
             Workspace::Worktree { repo, dir } => {
+                let _guard = WORKTREE_LOCK
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 let _ = Command::new("git")
                     .arg("-C")
                     .arg(repo)
@@ -45,11 +53,6 @@ impl Workspace {
                     .arg(dir)
                     .output();
                 let _ = std::fs::remove_dir_all(dir);
-                let _ = Command::new("git")
-                    .arg("-C")
-                    .arg(repo)
-                    .args(["worktree", "prune"])
-                    .output();
             }
             Workspace::Copy { dir } => {
                 let _ = std::fs::remove_dir_all(dir);
@@ -75,6 +78,9 @@ pub fn create(repo: &Path, sha: Option<&str>, dest: &Path) -> Result<Workspace, 
         let _ = std::fs::create_dir_all(parent);
     }
     if let (true, Some(sha)) = (is_git_repo(repo), sha.filter(|s| !s.is_empty())) {
+        let _guard = WORKTREE_LOCK
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let out = Command::new("git")
             .arg("-C")
             .arg(repo)

@@ -117,6 +117,8 @@ async fn run_yaml(yaml: &str, secrets: &[(&str, &str)], cancel_after: Option<Dur
         extra_env: Vec::new(),
         event_json: "{}".into(),
         keep_workspace: false,
+        resolver: Default::default(),
+        action_env: Vec::new(),
     };
     let sink = Collect::default();
     let (tx, rx) = watch::channel(false);

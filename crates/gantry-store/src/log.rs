@@ -34,6 +34,10 @@ pub fn lines(event: &Event, job_name: &str, workflow: &str) -> Option<String> {
             )
         }
         Event::JobWaiting { reason, .. } => format!("… waiting: {reason}\n"),
+        Event::JobEnvironment { name, url, .. } => match url {
+            Some(url) => format!("Environment: {name} ({url})\n"),
+            None => format!("Environment: {name}\n"),
+        },
         Event::StepStarted { step, name, .. } => format!("\n── Step {step}: {name} ──\n"),
         Event::StepCommand { command, .. } => {
             let mut s = String::new();

@@ -309,6 +309,7 @@ fn job_of(event: &Event) -> Option<&JobKey> {
         Event::RunStarted { .. } | Event::RunFinished { .. } => None,
         Event::JobSkipped { job, .. }
         | Event::JobWaiting { job, .. }
+        | Event::JobEnvironment { job, .. }
         | Event::JobStarted { job, .. }
         | Event::StepStarted { job, .. }
         | Event::StepCommand { job, .. }

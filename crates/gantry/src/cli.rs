@@ -322,6 +322,22 @@ pub struct RunArgs {
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_file: Option<PathBuf>,
 
+    /// A secret of a deployment environment (repeatable), over .gantry/environments.toml
+    #[arg(long = "env-secret", value_name = "ENV:KEY=VALUE")]
+    pub env_secrets: Vec<String>,
+
+    /// A variable of a deployment environment (repeatable), over .gantry/environments.toml
+    #[arg(long = "env-var", value_name = "ENV:KEY=VALUE")]
+    pub env_vars: Vec<String>,
+
+    /// Approve deployments to this environment in advance (repeatable; `*`: every one)
+    #[arg(long = "approve", value_name = "ENV")]
+    pub approve: Vec<String>,
+
+    /// Treat a pull request as coming from a fork: no secrets are given
+    #[arg(long)]
+    pub fork: bool,
+
     /// Print what would run, with the resolved commands, without running it
     #[arg(long)]
     pub dry_run: bool,
@@ -349,4 +365,16 @@ pub struct RunArgs {
     /// When to use colour (`NO_COLOR` turns it off in auto mode)
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Use only actions already in the cache: never download one
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Replace an action with a local folder (repeatable; without @REF, every ref). Named so because `--action` is the event's activity type
+    #[arg(long = "local-action", value_name = "OWNER/REPO@REF=DIR")]
+    pub actions: Vec<String>,
+
+    /// Run the real action instead of gantry's built-in: all of them, or one with --no-builtin=OWNER/REPO (repeatable)
+    #[arg(long = "no-builtin", value_name = "ACTION", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub no_builtin: Vec<String>,
 }

@@ -72,6 +72,8 @@ impl Repo {
             .arg("--format")
             .arg("json");
         c.env("NO_COLOR", "1");
+        // Keep the cache and artifact stores of test runs out of the user's.
+        c.env("GANTRY_DATA_DIR", self.dir.path().join(".gantry-data"));
         c
     }
 

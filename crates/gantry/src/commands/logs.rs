@@ -148,6 +148,7 @@ fn overview(store: &Store, record: &RunRecord, colour: bool) -> Result<String> {
         summaries: Vec::new(),
         result: record.result.map(Into::into),
         duration_ms: record.duration_ms,
+        environments: Vec::new(),
     };
     let options = SummaryOptions { styled: colour };
     text.push_str(&render_job_table(&o, options));

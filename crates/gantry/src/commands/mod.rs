@@ -5,3 +5,4 @@ pub mod eval;
 pub mod logs;
 pub mod plan;
 pub mod run;
+pub mod run_services;

@@ -1,0 +1,561 @@
+//! `uses:` steps: which implementation runs (through the registry), the
+//! action's inputs, and its pre, main and post stages.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use gantry_expr::{Status, Value};
+use gantry_workflow::{Action, Condition, ExprString, Runs, Span, Step, UsesStep, UsesTarget};
+use tokio::sync::watch;
+
+use super::node::{self, NodeCall, Stage};
+use super::steps::{self, Scope, StepResult};
+use super::{Ctx, State, contexts_now};
+use crate::actions::{ActionContext, Choice, NativeAction};
+use crate::commands::AnnotationLevel;
+use crate::docker;
+use crate::eval::{self, RunHost};
+use crate::event::{Conclusion, Event};
+use crate::process::Stream;
+use crate::resolve::{self, Origin, ResolvedAction};
+
+/// GitHub's limit on nested composite actions: actions of the job's steps
+/// are at depth 0; deeper than this fails (`Constants.CompositeActionsMaxDepth`
+/// of the runner).
+pub(super) const MAX_DEPTH: usize = 9;
+
+/// A `uses:` step about to run.
+pub(super) struct Call<'a> {
+    /// Display index (events and annotations go there).
+    pub index: usize,
+    /// The step's place among the job's steps (`None` inside a composite
+    /// action): its pre step's `STATE_*` are kept under it.
+    pub position: Option<usize>,
+    pub name: &'a str,
+    pub step: &'a UsesStep,
+    /// The step's environment (scope env and the step's `env:`).
+    pub env: BTreeMap<String, String>,
+    pub timeout: Option<Duration>,
+}
+
+/// A post step registered by an action whose main step ran.
+pub(super) struct PostStep {
+    name: String,
+    action: ResolvedAction,
+    inputs: BTreeMap<String, String>,
+    env: BTreeMap<String, String>,
+    intra: BTreeMap<String, String>,
+    action_id: String,
+}
+
+/// A pre step of one of the job's steps.
+pub(super) struct PreStep {
+    position: usize,
+    name: String,
+    action: ResolvedAction,
+}
+
+/// What a `uses:` names, found.
+enum Located<'a> {
+    Native(&'a dyn NativeAction),
+    Action(Box<ResolvedAction>),
+}
+
+/// Finds what runs for a target: the registry decides between a native
+/// built-in, a replacement folder and the real action.
+async fn locate<'a>(cx: &Ctx<'a>, target: &UsesTarget) -> Result<Located<'a>, String> {
+    let spec = cx.spec;
+    let (repository, git_ref) = match target {
+        UsesTarget::Repo {
+            owner,
+            repo,
+            git_ref,
+            ..
+        } => (Some(format!("{owner}/{repo}")), Some(git_ref.clone())),
+        _ => (None, None),
+    };
+    let (dir, origin) = match cx.registry.choose(target) {
+        Choice::Native(a) => return Ok(Located::Native(a)),
+        Choice::Folder(dir) => (dir, Origin::Replaced),
+        Choice::Resolve => match target {
+            UsesTarget::Local { path } | UsesTarget::SelfRepo { path } => (
+                resolve::safe_join(&spec.dirs.workspace, path)?,
+                Origin::Workspace,
+            ),
+            UsesTarget::Docker { image } => {
+                let what = format!("docker://{image}");
+                let engine = docker::probe(&spec.base_env);
+                docker::decide(&engine, &what)?;
+                return Err(format!("`{what}` cannot run here"));
+            }
+            UsesTarget::Repo {
+                owner,
+                repo,
+                path,
+                git_ref,
+            } => {
+                let job_server = spec
+                    .contexts
+                    .get("github")
+                    .and_then(|g| g.get("server_url"))
+                    .map(Value::to_display_string);
+                let server = spec.resolver.server_url(job_server.as_deref());
+                let (root, sha) = spec.resolver.fetch(owner, repo, git_ref, &server).await?;
+                let dir = match path.as_deref() {
+                    Some(p) => resolve::safe_join(&root, p)?,
+                    None => root,
+                };
+                (dir, Origin::Remote { sha })
+            }
+        },
+    };
+    let (action, _) = resolve::load_action_dir(&dir)?;
+    Ok(Located::Action(Box::new(ResolvedAction {
+        dir,
+        action,
+        repository,
+        git_ref,
+        origin,
+    })))
+}
+
+/// `GITHUB_ACTION` of an action step: its id, else `__owner_repo` (or
+/// `__self` for a local action), numbered from the second on.
+fn action_id(state: &mut State, step: &UsesStep) -> String {
+    if let Some(id) = &step.common.id {
+        return id.value.as_str().to_owned();
+    }
+    let base = match step.uses.as_ref().map(|u| &u.target) {
+        Some(UsesTarget::Repo { owner, repo, .. }) => format!("__{owner}_{repo}"),
+        Some(UsesTarget::Docker { .. }) => "__docker".to_owned(),
+        _ => "__self".to_owned(),
+    };
+    let n = state.action_counters.entry(base.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 { base } else { format!("{base}_{n}") }
+}
+
+/// The step's `with:`, evaluated, in order.
+fn with_inputs(step: &UsesStep, host: &RunHost<'_>) -> Result<Vec<(String, String)>, String> {
+    step.with
+        .entries
+        .iter()
+        .map(|(k, v)| {
+            eval::scalar(v, host)
+                .map(|s| (k.value.clone(), s))
+                .map_err(|e| format!("with.{}: {e}", k.value))
+        })
+        .collect()
+}
+
+/// The inputs an action gets: `with:` under the declared names, then each
+/// declared input's default. Unexpected and deprecated inputs are warned
+/// about as the runner does.
+fn merge_inputs(
+    cx: &Ctx<'_>,
+    index: usize,
+    action: &Action,
+    with: Vec<(String, String)>,
+    host: &RunHost<'_>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut unexpected = Vec::new();
+    let mut given: Vec<(String, String)> = with;
+    for input in &action.inputs {
+        let name = &input.name.value;
+        if let Some(pos) = given.iter().position(|(k, _)| k.eq_ignore_ascii_case(name)) {
+            let (_, v) = given.remove(pos);
+            if let Some(msg) = &input.deprecation_message {
+                cx.annotate(
+                    index,
+                    AnnotationLevel::Warning,
+                    format!(
+                        "Input '{name}' has been deprecated with message: {}",
+                        msg.raw
+                    ),
+                );
+            }
+            out.insert(name.clone(), v);
+        } else {
+            let v = match &input.default {
+                Some(d) => eval::string(d, host).unwrap_or_else(|e| {
+                    cx.annotate(
+                        index,
+                        AnnotationLevel::Warning,
+                        format!("the default of input `{name}`: {e}"),
+                    );
+                    String::new()
+                }),
+                None => String::new(),
+            };
+            out.insert(name.clone(), v);
+        }
+    }
+    for (k, v) in given {
+        unexpected.push(k.clone());
+        out.insert(k, v);
+    }
+    if !unexpected.is_empty() {
+        let valid: Vec<&str> = action
+            .inputs
+            .iter()
+            .map(|i| i.name.value.as_str())
+            .collect();
+        cx.annotate(
+            index,
+            AnnotationLevel::Warning,
+            format!(
+                "Unexpected input(s) '{}', valid inputs are ['{}']",
+                unexpected.join("', '"),
+                valid.join("', '")
+            ),
+        );
+    }
+    out
+}
+
+fn fail(cx: &Ctx<'_>, index: usize, message: String) -> StepResult {
+    cx.annotate(index, AnnotationLevel::Error, message);
+    StepResult::failed()
+}
+
+/// Runs a `uses:` step's main stage.
+pub(super) async fn run_uses(
+    cx: &Ctx<'_>,
+    state: &mut State,
+    scope: &Scope,
+    call: Call<'_>,
+    host: &RunHost<'_>,
+    cancel: watch::Receiver<bool>,
+) -> StepResult {
+    let index = call.index;
+    let Some(uses) = &call.step.uses else {
+        return fail(cx, index, "the step's `uses` is malformed".to_owned());
+    };
+    if scope.depth > MAX_DEPTH {
+        return fail(
+            cx,
+            index,
+            format!(
+                "`{}`: composite actions are nested more than {MAX_DEPTH} deep, GitHub's limit (Composite action depth exceeded max depth {MAX_DEPTH})",
+                uses.raw
+            ),
+        );
+    }
+    let with = match with_inputs(call.step, host) {
+        Ok(w) => w,
+        Err(e) => return fail(cx, index, e),
+    };
+    let resolved = match locate(cx, &uses.target).await {
+        Ok(Located::Native(a)) => return run_native(cx, state, index, a, with, call.env),
+        Ok(Located::Action(r)) => *r,
+        Err(e) => return fail(cx, index, e),
+    };
+    if let Origin::Remote { sha } = &resolved.origin {
+        cx.emit(Event::Debug {
+            job: cx.spec.key.clone(),
+            step: index,
+            message: format!("Using `{}` at {sha} ({})", uses.raw, resolved.dir.display()),
+        });
+    }
+    let action = match (&resolved.action, resolved.is_docker()) {
+        (Some(a), false) => a.clone(),
+        _ => {
+            let engine = docker::probe(&call.env);
+            let message = match docker::decide(&engine, &uses.raw) {
+                Err(m) => m,
+                Ok(()) => format!("`{}` cannot run", uses.raw),
+            };
+            return fail(cx, index, message);
+        }
+    };
+    let inputs = merge_inputs(cx, index, &action, with, host);
+    match &action.runs {
+        Some(Runs::Node(n)) => {
+            let action_id = action_id(state, call.step);
+            let mut intra = call
+                .position
+                .and_then(|p| state.pre_state.remove(&p))
+                .unwrap_or_default();
+            let done = node::run(
+                cx,
+                state,
+                NodeCall {
+                    index,
+                    stage: Stage::Main,
+                    action: &resolved,
+                    runs: n,
+                    inputs: &inputs,
+                    env: call.env.clone(),
+                    intra: &intra,
+                    action_id: &action_id,
+                    timeout: call.timeout,
+                },
+                cancel,
+            )
+            .await;
+            if n.post.is_some() {
+                intra.extend(done.state);
+                state.posts.push(PostStep {
+                    name: format!("Post {}", call.name),
+                    action: resolved.clone(),
+                    inputs,
+                    env: call.env,
+                    intra,
+                    action_id,
+                });
+            }
+            StepResult {
+                outcome: done.outcome,
+                outputs: done.outputs,
+            }
+        }
+        Some(Runs::Composite(c)) => {
+            Box::pin(super::composite::run(
+                cx, state, scope, index, &resolved, &action, c, inputs, call.env, cancel,
+            ))
+            .await
+        }
+        _ => fail(
+            cx,
+            index,
+            format!("`{}`: the action has no `runs`", uses.raw),
+        ),
+    }
+}
+
+/// A native built-in's main stage.
+fn run_native(
+    cx: &Ctx<'_>,
+    state: &mut State,
+    index: usize,
+    action: &dyn NativeAction,
+    with: Vec<(String, String)>,
+    env: BTreeMap<String, String>,
+) -> StepResult {
+    let inputs: BTreeMap<String, String> = with.into_iter().collect();
+    let actx = ActionContext {
+        workspace: &cx.spec.dirs.workspace,
+        inputs: &inputs,
+        env: &env,
+        github: cx.spec.contexts.get("github"),
+    };
+    match action.run(&actx) {
+        Ok(out) => {
+            for line in out.log {
+                cx.emit(Event::Output {
+                    job: cx.spec.key.clone(),
+                    step: index,
+                    stream: Stream::Stdout,
+                    line: cx.masker.mask(&line),
+                });
+            }
+            for (k, v) in out.env {
+                state.env.insert(k, v);
+            }
+            StepResult {
+                outcome: Conclusion::Success,
+                outputs: out.outputs,
+            }
+        }
+        Err(e) => fail(cx, index, e),
+    }
+}
+
+/// Resolves the actions of the job's steps up front, as the runner does
+/// when it sets up a job, and lists the pre steps to run. Actions in the
+/// workspace (`./`, `$/`) have no pre step, as on GitHub. A failure to
+/// resolve is reported by the step itself when its turn comes.
+pub(super) async fn prepare(cx: &Ctx<'_>, state: &State, scope: &Scope) -> Vec<PreStep> {
+    let spec = cx.spec;
+    let mut pres = Vec::new();
+    for (position, step) in spec.job.steps.iter().enumerate() {
+        let Step::Uses(u) = step else { continue };
+        let Some(uses) = &u.uses else { continue };
+        if !matches!(uses.target, UsesTarget::Repo { .. }) {
+            continue;
+        }
+        let Ok(Located::Action(resolved)) = locate(cx, &uses.target).await else {
+            continue;
+        };
+        let has_pre = matches!(
+            resolved.action.as_ref().and_then(|a| a.runs.as_ref()),
+            Some(Runs::Node(n)) if n.pre.is_some()
+        );
+        if !has_pre {
+            continue;
+        }
+        let ctx = contexts_now(spec, state, scope, &state.env);
+        let host = RunHost {
+            contexts: &ctx,
+            status: scope.status,
+            workspace: &spec.dirs.workspace,
+        };
+        let name = match &u.common.name {
+            Some(n) => eval::string(n, &host).unwrap_or_else(|_| n.raw.clone()),
+            None => steps::default_step_name(step),
+        };
+        pres.push(PreStep {
+            position,
+            name: cx.masker.mask(&name),
+            action: *resolved,
+        });
+    }
+    pres
+}
+
+/// `pre-if` / `post-if`, default `always()`, with the job's status.
+fn stage_condition(
+    cx: &Ctx<'_>,
+    index: usize,
+    condition: Option<&ExprString>,
+    host: &RunHost<'_>,
+) -> bool {
+    let c = Condition::Expr(
+        condition
+            .cloned()
+            .unwrap_or_else(|| ExprString::new("always()", Span::default())),
+    );
+    match eval::condition(Some(&c), host) {
+        Ok(b) => b,
+        Err(e) => {
+            cx.annotate(index, AnnotationLevel::Error, format!("condition: {e}"));
+            false
+        }
+    }
+}
+
+/// Runs a pre step.
+pub(super) async fn run_pre(
+    cx: &Ctx<'_>,
+    state: &mut State,
+    scope: &mut Scope,
+    index: usize,
+    pre: &PreStep,
+    cancel: watch::Receiver<bool>,
+) {
+    let spec = cx.spec;
+    let t0 = Instant::now();
+    let name = format!("Pre {}", pre.name);
+    let Some(Step::Uses(u)) = spec.job.steps.get(pre.position) else {
+        return;
+    };
+    let Some(Runs::Node(n)) = pre.action.action.as_ref().and_then(|a| a.runs.as_ref()) else {
+        return;
+    };
+    let Some(action) = pre.action.action.as_ref() else {
+        return;
+    };
+    let ctx = contexts_now(spec, state, scope, &state.env);
+    let host = RunHost {
+        contexts: &ctx,
+        status: scope.status,
+        workspace: &spec.dirs.workspace,
+    };
+    if !stage_condition(cx, index, n.pre_if.as_ref(), &host) {
+        steps::finished(
+            cx,
+            scope,
+            index,
+            &name,
+            Conclusion::Skipped,
+            Conclusion::Skipped,
+            t0,
+        );
+        return;
+    }
+    steps::started(cx, scope, index, &name);
+    let mut env = state.env.clone();
+    let prepared = (|| {
+        if let Some(e) = &u.common.env {
+            env.extend(eval::env(e, &host).map_err(|e| format!("env: {e}"))?);
+        }
+        with_inputs(u, &host)
+    })();
+    let outcome = match prepared {
+        Err(e) => fail(cx, index, e).outcome,
+        Ok(with) => {
+            let inputs = merge_inputs(cx, index, action, with, &host);
+            let action_id = action_id(state, u);
+            let done = node::run(
+                cx,
+                state,
+                NodeCall {
+                    index,
+                    stage: Stage::Pre,
+                    action: &pre.action,
+                    runs: n,
+                    inputs: &inputs,
+                    env,
+                    intra: &BTreeMap::new(),
+                    action_id: &action_id,
+                    timeout: None,
+                },
+                cancel,
+            )
+            .await;
+            state.pre_state.insert(pre.position, done.state);
+            done.outcome
+        }
+    };
+    scope.absorb(outcome);
+    steps::finished(cx, scope, index, &name, outcome, outcome, t0);
+}
+
+/// Runs a post step (at the end of the job, after failures too).
+pub(super) async fn run_post(
+    cx: &Ctx<'_>,
+    state: &mut State,
+    scope: &mut Scope,
+    index: usize,
+    post: PostStep,
+    cancel: watch::Receiver<bool>,
+) {
+    let spec = cx.spec;
+    let t0 = Instant::now();
+    let Some(Runs::Node(n)) = post.action.action.as_ref().and_then(|a| a.runs.as_ref()) else {
+        return;
+    };
+    let ctx = contexts_now(spec, state, scope, &state.env);
+    let host = RunHost {
+        contexts: &ctx,
+        status: if state.job_status == Status::Cancelled {
+            Status::Cancelled
+        } else {
+            scope.status
+        },
+        workspace: &spec.dirs.workspace,
+    };
+    if !stage_condition(cx, index, n.post_if.as_ref(), &host) {
+        steps::finished(
+            cx,
+            scope,
+            index,
+            &post.name,
+            Conclusion::Skipped,
+            Conclusion::Skipped,
+            t0,
+        );
+        return;
+    }
+    steps::started(cx, scope, index, &post.name);
+    let done = node::run(
+        cx,
+        state,
+        NodeCall {
+            index,
+            stage: Stage::Post,
+            action: &post.action,
+            runs: n,
+            inputs: &post.inputs,
+            env: post.env.clone(),
+            intra: &post.intra,
+            action_id: &post.action_id,
+            timeout: None,
+        },
+        cancel,
+    )
+    .await;
+    scope.absorb(done.outcome);
+    steps::finished(cx, scope, index, &post.name, done.outcome, done.outcome, t0);
+}

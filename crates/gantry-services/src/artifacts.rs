@@ -1,0 +1,369 @@
+//! The artifact store: finalized artifacts by repository, run and name, their
+//! bytes content-addressed.
+//!
+//! ```text
+//! <data_dir>/artifacts/<repository>/
+//!   records/<id>.json        one file per artifact, written atomically
+//!   blobs/<ab>/<sha256>      the uploaded bytes (a zip, or a raw file)
+//! ```
+//!
+//! Ids are allocated in order by exclusive creation of the record file, so
+//! several gantry processes can share the store. An artifact is immutable:
+//! a second one of the same name in a run is refused (the lower id wins a
+//! race).
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cache::repo_dir_name;
+use crate::cas::Cas;
+use crate::error::StoreError;
+use crate::util::{now_ms, write_new_atomic};
+
+/// GitHub's default retention.
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+const DAY_MS: u64 = 24 * 3600 * 1000;
+const ORPHAN_GRACE_MS: u64 = 3600 * 1000;
+/// The content type of zipped artifacts.
+pub const ZIP: &str = "application/zip";
+
+/// One finalized artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// Unique in the repository, increasing.
+    pub id: u64,
+    /// The run that uploaded it.
+    pub run_id: u64,
+    pub name: String,
+    pub size: u64,
+    /// SHA-256 (hex) of the bytes.
+    pub digest: String,
+    /// `application/zip`, or the raw file's type for `archive: false`.
+    pub content_type: String,
+    pub created_ms: u64,
+    pub expires_ms: u64,
+    /// The job that uploaded it (as the runner names it).
+    pub job: String,
+}
+
+impl Artifact {
+    /// Whether the artifact is a zip (and is unzipped on download).
+    pub fn is_zip(&self) -> bool {
+        matches!(
+            self.content_type.as_str(),
+            "application/zip" | "application/x-zip-compressed" | "application/zip-compressed"
+        )
+    }
+
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        self.expires_ms <= now_ms
+    }
+}
+
+/// What [`ArtifactStore::add`] records besides the bytes.
+#[derive(Debug, Clone)]
+pub struct NewArtifact {
+    pub run_id: u64,
+    pub name: String,
+    pub content_type: String,
+    pub expires_ms: u64,
+    pub job: String,
+}
+
+/// The expiry for `retention_days` from `now_ms`.
+pub fn expiry(now_ms: u64, retention_days: u32) -> u64 {
+    now_ms.saturating_add(u64::from(retention_days) * DAY_MS)
+}
+
+/// A repository's artifacts on disk.
+#[derive(Debug, Clone)]
+pub struct ArtifactStore {
+    records_dir: PathBuf,
+    cas: Cas,
+}
+
+impl ArtifactStore {
+    /// Opens (creating) the artifact store of `repository` under `data_dir`.
+    pub fn open(data_dir: &Path, repository: &str) -> Result<ArtifactStore, StoreError> {
+        let root = data_dir.join("artifacts").join(repo_dir_name(repository));
+        let records_dir = root.join("records");
+        fs::create_dir_all(&records_dir).map_err(StoreError::io(&records_dir))?;
+        Ok(ArtifactStore {
+            records_dir,
+            cas: Cas::new(root.join("blobs")),
+        })
+    }
+
+    /// The artifacts of `run_id` (or of every run), by id.
+    pub fn list(&self, run_id: Option<u64>) -> Result<Vec<Artifact>, StoreError> {
+        let rd = fs::read_dir(&self.records_dir).map_err(StoreError::io(&self.records_dir))?;
+        let mut out = Vec::new();
+        for item in rd {
+            let item = item.map_err(StoreError::io(&self.records_dir))?;
+            let name = item.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || !name.ends_with(".json") {
+                continue;
+            }
+            let path = item.path();
+            let text = match fs::read(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(StoreError::io(&path)(e)),
+            };
+            let artifact: Artifact = serde_json::from_slice(&text)
+                .map_err(|source| StoreError::Json { path, source })?;
+            if run_id.is_none_or(|r| r == artifact.run_id) {
+                out.push(artifact);
+            }
+        }
+        out.sort_by_key(|a| a.id);
+        Ok(out)
+    }
+
+    /// The artifact `name` of `run_id` (the first one, should a race have
+    /// left two).
+    pub fn find(&self, run_id: u64, name: &str) -> Result<Option<Artifact>, StoreError> {
+        Ok(self
+            .list(Some(run_id))?
+            .into_iter()
+            .find(|a| a.name == name))
+    }
+
+    /// The artifact with this id.
+    pub fn get(&self, id: u64) -> Result<Option<Artifact>, StoreError> {
+        let path = self.record_path(id);
+        match fs::read(&path) {
+            Ok(text) => serde_json::from_slice(&text)
+                .map(Some)
+                .map_err(|source| StoreError::Json { path, source }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io(&path)(e)),
+        }
+    }
+
+    fn record_path(&self, id: u64) -> PathBuf {
+        self.records_dir.join(format!("{id}.json"))
+    }
+
+    /// Where the bytes of `artifact` live.
+    pub fn blob_path(&self, artifact: &Artifact) -> PathBuf {
+        self.cas.path(&artifact.digest)
+    }
+
+    /// Records a finalized artifact whose bytes are the complete file
+    /// `blob` (moved into the store) with SHA-256 `digest` and `size`.
+    /// Refuses a name the run already has.
+    pub fn add(
+        &self,
+        new: NewArtifact,
+        blob: &Path,
+        digest: &str,
+        size: u64,
+    ) -> Result<Artifact, StoreError> {
+        let exists = || StoreError::ArtifactExists {
+            run_id: new.run_id,
+            name: new.name.clone(),
+        };
+        if self.find(new.run_id, &new.name)?.is_some() {
+            return Err(exists());
+        }
+        self.cas
+            .insert(blob, digest)
+            .map_err(StoreError::io(blob))?;
+        let mut artifact = Artifact {
+            id: 0,
+            run_id: new.run_id,
+            name: new.name.clone(),
+            size,
+            digest: digest.to_string(),
+            content_type: new.content_type.clone(),
+            created_ms: now_ms(),
+            expires_ms: new.expires_ms,
+            job: new.job.clone(),
+        };
+        let mut id = self.list(None)?.last().map_or(1, |a| a.id + 1);
+        loop {
+            artifact.id = id;
+            let path = self.record_path(id);
+            let text = serde_json::to_vec_pretty(&artifact).map_err(|source| StoreError::Json {
+                path: path.clone(),
+                source,
+            })?;
+            match write_new_atomic(&path, &text) {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => id += 1,
+                Err(e) => return Err(StoreError::io(&path)(e)),
+            }
+        }
+        // Another process may have added the same name concurrently: the
+        // lower id wins.
+        if let Some(first) = self.find(new.run_id, &new.name)?
+            && first.id != artifact.id
+        {
+            let path = self.record_path(artifact.id);
+            fs::remove_file(&path).map_err(StoreError::io(&path))?;
+            return Err(exists());
+        }
+        Ok(artifact)
+    }
+
+    /// Deletes `artifact`, and its bytes unless another artifact shares them.
+    pub fn delete(&self, artifact: &Artifact) -> Result<(), StoreError> {
+        let path = self.record_path(artifact.id);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(StoreError::io(&path)(e)),
+            _ => {}
+        }
+        if !self.list(None)?.iter().any(|a| a.digest == artifact.digest) {
+            let blob = self.cas.path(&artifact.digest);
+            self.cas
+                .remove(&artifact.digest)
+                .map_err(StoreError::io(&blob))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes expired artifacts and bytes no artifact names; returns the
+    /// deleted artifacts.
+    pub fn prune(&self, now_ms: u64) -> Result<Vec<Artifact>, StoreError> {
+        let all = self.list(None)?;
+        let (expired, kept): (Vec<Artifact>, Vec<Artifact>) =
+            all.into_iter().partition(|a| a.is_expired(now_ms));
+        for a in &expired {
+            let path = self.record_path(a.id);
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    return Err(StoreError::io(&path)(e));
+                }
+                _ => {}
+            }
+        }
+        let referenced: std::collections::HashSet<&str> =
+            kept.iter().map(|a| a.digest.as_str()).collect();
+        let blobs = self.cas.list().map_err(StoreError::io(&self.records_dir))?;
+        for blob in blobs {
+            if referenced.contains(blob.as_str()) {
+                continue;
+            }
+            let path = self.cas.path(&blob);
+            let just_expired = expired.iter().any(|a| a.digest == blob);
+            let old = fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| now_ms.saturating_sub(u64::try_from(d.as_millis()).unwrap_or(0)))
+                .is_some_and(|age| age > ORPHAN_GRACE_MS);
+            if just_expired || old {
+                self.cas.remove(&blob).map_err(StoreError::io(&path))?;
+            }
+        }
+        Ok(expired)
+    }
+
+    /// Writes `artifact` into `dest` (created) as download-artifact does: a
+    /// zip is extracted, a raw file is written under the artifact's name.
+    /// Returns the files written.
+    pub fn export(&self, artifact: &Artifact, dest: &Path) -> Result<Vec<PathBuf>, StoreError> {
+        fs::create_dir_all(dest).map_err(StoreError::io(dest))?;
+        let blob = self.blob_path(artifact);
+        if !artifact.is_zip() {
+            let name = Path::new(&artifact.name)
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("artifact"));
+            let target = dest.join(name);
+            fs::copy(&blob, &target).map_err(StoreError::io(&target))?;
+            return Ok(vec![target]);
+        }
+        let bad = |message: String| StoreError::BadArchive {
+            name: artifact.name.clone(),
+            message,
+        };
+        let file = File::open(&blob).map_err(StoreError::io(&blob))?;
+        let mut zip = zip::ZipArchive::new(file).map_err(|e| bad(e.to_string()))?;
+        let mut written = Vec::new();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).map_err(|e| bad(e.to_string()))?;
+            let Some(rel) = entry.enclosed_name() else {
+                return Err(bad(format!(
+                    "unsafe path in the zip: {}",
+                    String::from_utf8_lossy(entry.name_raw())
+                )));
+            };
+            let target = dest.join(rel);
+            if entry.is_dir() {
+                fs::create_dir_all(&target).map_err(StoreError::io(&target))?;
+                continue;
+            }
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent).map_err(StoreError::io(parent))?;
+            }
+            let mut out = File::create(&target).map_err(StoreError::io(&target))?;
+            io::copy(&mut entry, &mut out).map_err(StoreError::io(&target))?;
+            written.push(target);
+        }
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::util::sha256_hex;
+
+    fn add(
+        store: &ArtifactStore,
+        dir: &Path,
+        run: u64,
+        name: &str,
+        data: &[u8],
+    ) -> Result<Artifact, StoreError> {
+        let tmp = dir.join(format!("tmp-{run}-{name}"));
+        fs::write(&tmp, data).unwrap();
+        let new = NewArtifact {
+            run_id: run,
+            name: name.into(),
+            content_type: "text/plain".into(),
+            expires_ms: expiry(now_ms(), 90),
+            job: "build".into(),
+        };
+        store.add(new, &tmp, &sha256_hex(data), data.len() as u64)
+    }
+
+    #[test]
+    fn immutable_per_run_and_name_with_increasing_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ArtifactStore::open(dir.path(), "octo/hello").unwrap();
+        let a = add(&store, dir.path(), 1, "logs", b"one").unwrap();
+        let err = add(&store, dir.path(), 1, "logs", b"two").unwrap_err();
+        assert!(matches!(err, StoreError::ArtifactExists { .. }), "{err}");
+        let b = add(&store, dir.path(), 2, "logs", b"two").unwrap();
+        assert!(b.id > a.id);
+        assert_eq!(store.list(Some(1)).unwrap(), vec![a.clone()]);
+        assert_eq!(store.list(None).unwrap().len(), 2);
+        assert_eq!(store.find(2, "logs").unwrap(), Some(b.clone()));
+        assert_eq!(store.get(a.id).unwrap(), Some(a.clone()));
+        // Raw artifacts export under their name.
+        let out = store.export(&b, &dir.path().join("out")).unwrap();
+        assert_eq!(fs::read(&out[0]).unwrap(), b"two");
+        store.delete(&a).unwrap();
+        assert!(!store.blob_path(&a).exists());
+        assert!(add(&store, dir.path(), 1, "logs", b"again").unwrap().id > b.id);
+    }
+
+    #[test]
+    fn prune_removes_expired() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ArtifactStore::open(dir.path(), "octo/hello").unwrap();
+        let a = add(&store, dir.path(), 1, "a", b"a").unwrap();
+        let pruned = store.prune(now_ms() + 91 * DAY_MS).unwrap();
+        assert_eq!(pruned, vec![a.clone()]);
+        assert!(store.list(None).unwrap().is_empty());
+        assert!(!store.blob_path(&a).exists());
+    }
+}

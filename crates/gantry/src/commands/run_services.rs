@@ -1,0 +1,64 @@
+//! The Actions services (cache and artifacts) a run serves on loopback, so
+//! that real actions and their npm clients work unchanged.
+
+use std::path::PathBuf;
+
+use gantry_expr::{Object, Value};
+use gantry_run::scheduler::RunJob;
+use gantry_services::{Services, ServicesConfig};
+
+use crate::style;
+
+/// Where Gantry keeps data that outlives a run (the cache and artifact
+/// stores): `$GANTRY_DATA_DIR`, else `$XDG_DATA_HOME/gantry`, else
+/// `~/.local/share/gantry`.
+pub fn data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("GANTRY_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("gantry");
+    }
+    let home = std::env::var_os("HOME").map_or_else(std::env::temp_dir, PathBuf::from);
+    home.join(".local/share/gantry")
+}
+
+fn text(github: &Object, key: &str) -> String {
+    github
+        .get(key)
+        .map(Value::to_display_string)
+        .unwrap_or_default()
+}
+
+/// Starts the services for a run and gives every job the environment that
+/// actions read (`ACTIONS_RUNTIME_TOKEN`, `ACTIONS_CACHE_URL`, …). A failure
+/// to start is a warning: jobs that need no service still run.
+pub async fn start(
+    github: &Object,
+    default_branch: &str,
+    run_number: u64,
+    jobs: &mut [RunJob],
+) -> Option<Services> {
+    let repository = text(github, "repository");
+    let mut cfg = ServicesConfig::new(data_dir(), repository, run_number);
+    cfg.git_ref = text(github, "ref");
+    cfg.default_branch = default_branch.to_owned();
+    let base = text(github, "base_ref");
+    cfg.base_ref = (!base.is_empty()).then_some(base);
+    match Services::start(cfg).await {
+        Ok(services) => {
+            for job in jobs.iter_mut() {
+                let env = services.job_env(&job.spec.key.0);
+                job.spec.action_env.extend(env);
+            }
+            Some(services)
+        }
+        Err(e) => {
+            style::emit(
+                style::Level::Warning,
+                &format!("the cache and artifact services could not start: {e}"),
+            );
+            None
+        }
+    }
+}
