@@ -13,6 +13,17 @@ pub struct ActionContext<'a> {
     pub inputs: &'a BTreeMap<String, String>,
     pub env: &'a BTreeMap<String, String>,
     pub github: Option<&'a Value>,
+    /// The environment a process of the step would get (the runner's, the
+    /// job's and the step's, `PATH` led by the `$GITHUB_PATH` additions).
+    pub process_env: &'a BTreeMap<String, String>,
+    /// The event's changed files, when Gantry computed them (a push's range
+    /// or a pull request's files, or `--changed`).
+    pub changed_files: Option<&'a [String]>,
+    /// The job's key (artifacts record the job that uploaded them).
+    pub job: &'a str,
+    /// The run's cache and artifact stores (the ones the services serve),
+    /// when they could be opened.
+    pub stores: Option<&'a crate::builtins::Stores>,
 }
 
 /// What a native action produced.
@@ -20,14 +31,66 @@ pub struct ActionContext<'a> {
 pub struct ActionOutput {
     pub outputs: BTreeMap<String, String>,
     pub env: Vec<(String, String)>,
+    /// Directories put in front of `PATH` for the next steps, as
+    /// `$GITHUB_PATH` lines (the last one ends up first).
+    pub path: Vec<String>,
     pub log: Vec<String>,
+}
+
+/// A built-in run as a JavaScript action bundled with Gantry (its
+/// `action.yml` and single-file `main`), so that it gets what JavaScript
+/// actions get: file and workflow commands, masking, cancellation.
+pub struct Bundled {
+    pub action_yml: &'static str,
+    /// The file name `runs.main` names.
+    pub main_name: &'static str,
+    pub main_js: &'static str,
 }
 
 /// A natively implemented action.
 pub trait NativeAction: Send + Sync {
     /// `owner/repo` (and path) this implements, lower case.
     fn name(&self) -> &'static str;
+    /// The major versions (`v6` → 6) this implements; empty: every ref. A
+    /// ref naming another major version runs the real action.
+    fn majors(&self) -> &'static [u32] {
+        &[]
+    }
     fn run(&self, cx: &ActionContext<'_>) -> Result<ActionOutput, String>;
+    /// Set when the built-in runs as a bundled JavaScript action instead of
+    /// through [`NativeAction::run`].
+    fn bundled(&self) -> Option<Bundled> {
+        None
+    }
+    /// Whether the action has a post step (run at the end of the job, in
+    /// reverse order with the other post steps, when
+    /// [`NativeAction::post_if`] holds).
+    fn has_post(&self) -> bool {
+        false
+    }
+    /// The post step's `post-if` (GitHub's default: `always()`).
+    fn post_if(&self) -> &'static str {
+        "always()"
+    }
+    /// The post step: gets the main step's inputs (in `cx`) and outputs.
+    fn post(
+        &self,
+        _cx: &ActionContext<'_>,
+        _main_outputs: &BTreeMap<String, String>,
+    ) -> Result<ActionOutput, String> {
+        Ok(ActionOutput::default())
+    }
+}
+
+/// The major version a ref names (`v4`, `v4.1.2`, `4` → 4); `None` for a
+/// branch or a commit.
+pub fn ref_major(git_ref: &str) -> Option<u32> {
+    let r = git_ref.strip_prefix('v').unwrap_or(git_ref);
+    let major = r.split('.').next()?;
+    if major.is_empty() || major.len() > 4 || !major.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    major.parse().ok()
 }
 
 /// `--local-action OWNER/REPO[/PATH]@REF=DIR`: a local folder that replaces
@@ -86,15 +149,30 @@ pub struct Registry {
     /// `--no-builtin NAME`.
     disabled: BTreeSet<String>,
     overrides: Vec<ActionOverride>,
+    /// The cache and artifact stores native actions use.
+    stores: Option<crate::builtins::Stores>,
 }
 
 impl Default for Registry {
     fn default() -> Self {
         Registry {
-            actions: vec![Box::new(Checkout)],
+            actions: vec![
+                Box::new(Checkout),
+                Box::new(crate::builtins::setup::SetupPython),
+                Box::new(crate::builtins::setup::SetupNode),
+                Box::new(crate::builtins::setup::SetupGo),
+                Box::new(crate::builtins::paths_filter::PathsFilter),
+                Box::new(crate::builtins::github_script::GithubScript),
+                Box::new(crate::builtins::cache::Cache),
+                Box::new(crate::builtins::cache::CacheRestore),
+                Box::new(crate::builtins::cache::CacheSave),
+                Box::new(crate::builtins::artifacts::UploadArtifact),
+                Box::new(crate::builtins::artifacts::DownloadArtifact),
+            ],
             all_disabled: false,
             disabled: BTreeSet::new(),
             overrides: Vec::new(),
+            stores: None,
         }
     }
 }
@@ -139,6 +217,23 @@ impl Registry {
         Ok(())
     }
 
+    /// The cache and artifact stores native actions read and write.
+    pub fn set_stores(&mut self, stores: crate::builtins::Stores) {
+        self.stores = Some(stores);
+    }
+
+    pub fn stores(&self) -> Option<&crate::builtins::Stores> {
+        self.stores.as_ref()
+    }
+
+    /// A native action by its name (for its post step).
+    pub fn native(&self, name: &str) -> Option<&dyn NativeAction> {
+        self.actions
+            .iter()
+            .find(|a| a.name() == name)
+            .map(AsRef::as_ref)
+    }
+
     /// `--local-action`: replace an action with a local folder.
     pub fn add_override(&mut self, o: ActionOverride) {
         self.overrides.push(o);
@@ -174,13 +269,17 @@ impl Registry {
     /// The native implementation for a `uses:` target, if any (and not
     /// disabled).
     pub fn lookup(&self, target: &UsesTarget) -> Option<&dyn NativeAction> {
-        let (name, _) = repo_name(target)?;
+        let (name, git_ref) = repo_name(target)?;
         if self.all_disabled || self.disabled.contains(&name) {
             return None;
         }
+        let major = ref_major(git_ref);
         self.actions
             .iter()
-            .find(|a| a.name() == name)
+            .find(|a| {
+                a.name() == name
+                    && (a.majors().is_empty() || major.is_none_or(|m| a.majors().contains(&m)))
+            })
             .map(AsRef::as_ref)
     }
 

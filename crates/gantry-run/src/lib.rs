@@ -2,6 +2,7 @@
 //! would, and reports what happens as a stream of [`event::Event`]s.
 
 pub mod actions;
+pub mod builtins;
 pub mod call;
 pub mod commands;
 pub mod docker;

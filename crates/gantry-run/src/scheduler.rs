@@ -550,6 +550,7 @@ fn clone_spec(s: &JobSpec) -> JobSpec {
         keep_workspace: s.keep_workspace,
         resolver: s.resolver.clone(),
         action_env: s.action_env.clone(),
+        changed_files: s.changed_files.clone(),
     }
 }
 

@@ -173,6 +173,7 @@ async fn run_job(yaml: &str, setup: Setup) -> Ran {
         keep_workspace: false,
         resolver: Arc::new(Resolver::new(setup.resolver)),
         action_env: setup.action_env,
+        changed_files: None,
     };
     let sink = Collect::default();
     let (tx, rx) = watch::channel(false);

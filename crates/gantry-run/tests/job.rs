@@ -119,6 +119,7 @@ async fn run_yaml(yaml: &str, secrets: &[(&str, &str)], cancel_after: Option<Dur
         keep_workspace: false,
         resolver: Default::default(),
         action_env: Vec::new(),
+        changed_files: None,
     };
     let sink = Collect::default();
     let (tx, rx) = watch::channel(false);

@@ -211,6 +211,65 @@ impl ArtifactStore {
         Ok(artifact)
     }
 
+    /// Zips `files` (name in the zip, file on disk) at `level` (0: stored,
+    /// 1–9: deflate) into `temp` (a path on the store's file system) and
+    /// records the zip as an artifact, as upload-artifact does.
+    pub fn add_zip(
+        &self,
+        new: NewArtifact,
+        files: &[(String, PathBuf)],
+        level: i64,
+        temp: &Path,
+    ) -> Result<Artifact, StoreError> {
+        use std::io::Write;
+        use zip::write::SimpleFileOptions;
+        let bad = |message: String| StoreError::BadArchive {
+            name: new.name.clone(),
+            message,
+        };
+        if self.find(new.run_id, &new.name)?.is_some() {
+            return Err(StoreError::ArtifactExists {
+                run_id: new.run_id,
+                name: new.name.clone(),
+            });
+        }
+        let written = (|| -> Result<(), StoreError> {
+            let out = File::create(temp).map_err(StoreError::io(temp))?;
+            let mut zip = zip::ZipWriter::new(io::BufWriter::new(out));
+            let base = if level <= 0 {
+                SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
+            } else {
+                SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated)
+                    .compression_level(Some(level.min(9)))
+            };
+            for (name, path) in files {
+                let meta = fs::metadata(path).map_err(StoreError::io(path))?;
+                let options = base.large_file(meta.len() >= u64::from(u32::MAX));
+                #[cfg(unix)]
+                let options = {
+                    use std::os::unix::fs::PermissionsExt;
+                    options.unix_permissions(meta.permissions().mode() & 0o777)
+                };
+                zip.start_file(name.as_str(), options)
+                    .map_err(|e| bad(e.to_string()))?;
+                let mut input = File::open(path).map_err(StoreError::io(path))?;
+                io::copy(&mut input, &mut zip).map_err(StoreError::io(path))?;
+            }
+            let mut w = zip.finish().map_err(|e| bad(e.to_string()))?;
+            w.flush().map_err(StoreError::io(temp))?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            let _ = fs::remove_file(temp);
+            return Err(e);
+        }
+        let (digest, size) = crate::cas::hash_file(temp).map_err(StoreError::io(temp))?;
+        let added = self.add(new, temp, &digest, size);
+        let _ = fs::remove_file(temp);
+        added
+    }
+
     /// Deletes `artifact`, and its bytes unless another artifact shares them.
     pub fn delete(&self, artifact: &Artifact) -> Result<(), StoreError> {
         let path = self.record_path(artifact.id);

@@ -35,6 +35,7 @@
 
 mod api_artifacts;
 mod api_cache;
+mod api_github;
 mod api_rest;
 pub mod artifacts;
 mod blob;
@@ -51,6 +52,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use api_github::GithubRecord;
 pub use artifacts::{Artifact, ArtifactStore, DEFAULT_RETENTION_DAYS};
 pub use cache::{CacheEntry, CacheLimits, CacheStore};
 pub use error::{ServicesError, StoreError};
@@ -221,6 +223,13 @@ impl Services {
                 self.state.config.max_retention_days.to_string(),
             ),
         ]
+    }
+
+    /// What the run's workflows did through the local GitHub REST API
+    /// (comments, commit statuses, check runs), in order. `GITHUB_API_URL`
+    /// pointing at [`Services::api_url`] reaches it.
+    pub fn github_records(&self) -> Vec<GithubRecord> {
+        self.state.github.records()
     }
 
     /// The cache store the services write to.

@@ -51,6 +51,8 @@ pub(crate) struct State {
     pub staging: PathBuf,
     /// Cache lookup scopes, the run's ref first (where saves go).
     pub scopes: Vec<String>,
+    /// The local GitHub REST API's records.
+    pub github: crate::api_github::Recorder,
     inner: Mutex<Inner>,
 }
 
@@ -88,6 +90,7 @@ impl State {
             artifacts,
             staging,
             scopes,
+            github: crate::api_github::Recorder::default(),
             inner: Mutex::new(Inner {
                 next_id: 1,
                 ..Inner::default()
@@ -292,7 +295,12 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Resp {
         }
     } else if let Some(rest) = path.strip_prefix("/repos/") {
         let rest = rest.to_string();
-        match crate::api_rest::handle(&state, req, &rest).await {
+        let answer = if crate::api_github::serves(&rest) {
+            crate::api_github::handle(&state, req, &rest).await
+        } else {
+            crate::api_rest::handle(&state, req, &rest).await
+        };
+        match answer {
             Ok(resp) => resp,
             Err(e) => json(
                 e.status,

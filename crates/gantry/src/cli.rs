@@ -28,6 +28,8 @@ pub enum Command {
     Plan(Box<PlanArgs>),
     /// Show a recorded run: its jobs, results and summaries, or one job's log
     Logs(LogsArgs),
+    /// List, download and prune the artifacts runs uploaded (kept under the data directory)
+    Artifacts(ArtifactsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -377,4 +379,40 @@ pub struct RunArgs {
     /// Run the real action instead of gantry's built-in: all of them, or one with --no-builtin=OWNER/REPO (repeatable)
     #[arg(long = "no-builtin", value_name = "ACTION", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     pub no_builtin: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Artifacts live under the data directory ($GANTRY_DATA_DIR, else $XDG_DATA_HOME/gantry, else ~/.local/share/gantry), per repository.\n\nExamples:\n  gantry artifacts list\n  gantry artifacts list --run 12\n  gantry artifacts download coverage --dir out\n  gantry artifacts prune"
+)]
+pub struct ArtifactsArgs {
+    #[command(subcommand)]
+    pub action: ArtifactsAction,
+
+    /// The repository, OWNER/NAME (default: from the `origin` remote, as `gantry run` does)
+    #[arg(long, global = true, value_name = "OWNER/NAME")]
+    pub repository: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArtifactsAction {
+    /// List the artifacts of every run, or of one
+    List {
+        /// Only this run's artifacts
+        #[arg(long, value_name = "N")]
+        run: Option<u64>,
+    },
+    /// Download an artifact (of the latest run that has one by that name, or of --run)
+    Download {
+        /// The artifact's name
+        name: String,
+        /// The run that uploaded it
+        #[arg(long, value_name = "N")]
+        run: Option<u64>,
+        /// Where to extract it (default: the current directory)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Delete expired artifacts and their files
+    Prune,
 }

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => commands::run::run(&args),
         cli::Command::Plan(args) => commands::plan::run(&args),
         cli::Command::Logs(args) => commands::logs::run(&args),
+        cli::Command::Artifacts(args) => commands::artifacts::run(&args),
     };
     match result {
         Ok(code) => code.into(),

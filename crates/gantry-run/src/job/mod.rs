@@ -65,6 +65,9 @@ pub struct JobSpec {
     /// Docker action): the hook for the Actions services
     /// (`ACTIONS_RUNTIME_TOKEN`, `ACTIONS_CACHE_URL`, `ACTIONS_RESULTS_URL`, …).
     pub action_env: Vec<(String, String)>,
+    /// The event's changed files, when known (native actions such as
+    /// `dorny/paths-filter` read them).
+    pub changed_files: Option<Vec<String>>,
 }
 
 /// The source of a job's workspace.

@@ -46,6 +46,16 @@ pub(super) struct PostStep {
     env: BTreeMap<String, String>,
     intra: BTreeMap<String, String>,
     action_id: String,
+    /// Set for a native built-in's post step (`action` is then a
+    /// placeholder).
+    native: Option<NativePost>,
+}
+
+/// A native built-in's post step: the action (by name in the registry), the
+/// main step's inputs (in [`PostStep::inputs`]) and outputs.
+pub(super) struct NativePost {
+    name: &'static str,
+    outputs: BTreeMap<String, String>,
 }
 
 /// A pre step of one of the job's steps.
@@ -75,7 +85,10 @@ async fn locate<'a>(cx: &Ctx<'a>, target: &UsesTarget) -> Result<Located<'a>, St
         _ => (None, None),
     };
     let (dir, origin) = match cx.registry.choose(target) {
-        Choice::Native(a) => return Ok(Located::Native(a)),
+        Choice::Native(a) => match a.bundled() {
+            None => return Ok(Located::Native(a)),
+            Some(b) => (write_bundled(spec, a.name(), &b)?, Origin::Replaced),
+        },
         Choice::Folder(dir) => (dir, Origin::Replaced),
         Choice::Resolve => match target {
             UsesTarget::Local { path } | UsesTarget::SelfRepo { path } => (
@@ -117,6 +130,25 @@ async fn locate<'a>(cx: &Ctx<'a>, target: &UsesTarget) -> Result<Located<'a>, St
         git_ref,
         origin,
     })))
+}
+
+/// Writes a bundled built-in's files under the job's temporary folder and
+/// returns that folder.
+fn write_bundled(
+    spec: &super::JobSpec,
+    name: &str,
+    b: &crate::actions::Bundled,
+) -> Result<std::path::PathBuf, String> {
+    let dir = spec
+        .dirs
+        .temp
+        .join("_gantry_builtins")
+        .join(name.replace('/', "__"));
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join("action.yml"), b.action_yml))
+        .and_then(|()| std::fs::write(dir.join(b.main_name), b.main_js))
+        .map_err(|e| format!("cannot write the built-in `{name}`: {e}"))?;
+    Ok(dir)
 }
 
 /// `GITHUB_ACTION` of an action step: its id, else `__owner_repo` (or
@@ -247,7 +279,9 @@ pub(super) async fn run_uses(
         Err(e) => return fail(cx, index, e),
     };
     let resolved = match locate(cx, &uses.target).await {
-        Ok(Located::Native(a)) => return run_native(cx, state, index, a, with, call.env),
+        Ok(Located::Native(a)) => {
+            return run_native(cx, state, index, a, with, call.env, call.name);
+        }
         Ok(Located::Action(r)) => *r,
         Err(e) => return fail(cx, index, e),
     };
@@ -303,6 +337,7 @@ pub(super) async fn run_uses(
                     env: call.env,
                     intra,
                     action_id,
+                    native: None,
                 });
             }
             StepResult {
@@ -332,26 +367,48 @@ fn run_native(
     action: &dyn NativeAction,
     with: Vec<(String, String)>,
     env: BTreeMap<String, String>,
+    step_name: &str,
 ) -> StepResult {
     let inputs: BTreeMap<String, String> = with.into_iter().collect();
+    let process_env = super::process_step::full_env(cx.spec, state, env.clone());
     let actx = ActionContext {
         workspace: &cx.spec.dirs.workspace,
         inputs: &inputs,
         env: &env,
         github: cx.spec.contexts.get("github"),
+        process_env: &process_env,
+        changed_files: cx.spec.changed_files.as_deref(),
+        job: &cx.spec.key.0,
+        stores: cx.registry.stores(),
     };
     match action.run(&actx) {
         Ok(out) => {
-            for line in out.log {
-                cx.emit(Event::Output {
-                    job: cx.spec.key.clone(),
-                    step: index,
-                    stream: Stream::Stdout,
-                    line: cx.masker.mask(&line),
+            native_log(cx, index, out.log);
+            if action.has_post() {
+                state.posts.push(PostStep {
+                    name: format!("Post {step_name}"),
+                    action: ResolvedAction {
+                        dir: std::path::PathBuf::new(),
+                        action: None,
+                        repository: None,
+                        git_ref: None,
+                        origin: Origin::Replaced,
+                    },
+                    inputs: inputs.clone(),
+                    env: env.clone(),
+                    intra: BTreeMap::new(),
+                    action_id: String::new(),
+                    native: Some(NativePost {
+                        name: action.name(),
+                        outputs: out.outputs.clone(),
+                    }),
                 });
             }
             for (k, v) in out.env {
                 state.env.insert(k, v);
+            }
+            for p in out.path {
+                state.path_prefix.insert(0, p);
             }
             StepResult {
                 outcome: Conclusion::Success,
@@ -360,6 +417,85 @@ fn run_native(
         }
         Err(e) => fail(cx, index, e),
     }
+}
+
+/// A native action's log: `::warning::` and `::error::` lines become
+/// annotations, the rest is the step's output.
+fn native_log(cx: &Ctx<'_>, index: usize, log: Vec<String>) {
+    for line in log {
+        if let Some(m) = line.strip_prefix("::warning::") {
+            cx.annotate(index, AnnotationLevel::Warning, m.to_owned());
+        } else if let Some(m) = line.strip_prefix("::error::") {
+            cx.annotate(index, AnnotationLevel::Error, m.to_owned());
+        } else {
+            cx.emit(Event::Output {
+                job: cx.spec.key.clone(),
+                step: index,
+                stream: Stream::Stdout,
+                line: cx.masker.mask(&line),
+            });
+        }
+    }
+}
+
+/// A native built-in's post step.
+fn run_native_post(
+    cx: &Ctx<'_>,
+    state: &mut State,
+    scope: &mut Scope,
+    index: usize,
+    post: &PostStep,
+    native: &NativePost,
+) {
+    let spec = cx.spec;
+    let t0 = Instant::now();
+    let Some(action) = cx.registry.native(native.name) else {
+        return;
+    };
+    let ctx = contexts_now(spec, state, scope, &state.env);
+    let host = RunHost {
+        contexts: &ctx,
+        status: if state.job_status == Status::Cancelled {
+            Status::Cancelled
+        } else {
+            scope.status
+        },
+        workspace: &spec.dirs.workspace,
+    };
+    let cond = ExprString::new(action.post_if(), Span::default());
+    if !stage_condition(cx, index, Some(&cond), &host) {
+        steps::finished(
+            cx,
+            scope,
+            index,
+            &post.name,
+            Conclusion::Skipped,
+            Conclusion::Skipped,
+            t0,
+        );
+        return;
+    }
+    steps::started(cx, scope, index, &post.name);
+    let process_env = super::process_step::full_env(spec, state, post.env.clone());
+    let actx = ActionContext {
+        workspace: &spec.dirs.workspace,
+        inputs: &post.inputs,
+        env: &post.env,
+        github: spec.contexts.get("github"),
+        process_env: &process_env,
+        changed_files: spec.changed_files.as_deref(),
+        job: &spec.key.0,
+        stores: cx.registry.stores(),
+    };
+    let outcome = match action.post(&actx, &native.outputs) {
+        Ok(out) => {
+            native_log(cx, index, out.log);
+            Conclusion::Success
+        }
+        Err(e) => fail(cx, index, e).outcome,
+    };
+    scope.absorb(outcome);
+    steps::finished(cx, scope, index, &post.name, outcome, outcome, t0);
 }
 
 /// Resolves the actions of the job's steps up front, as the runner does
@@ -511,6 +647,10 @@ pub(super) async fn run_post(
     post: PostStep,
     cancel: watch::Receiver<bool>,
 ) {
+    if let Some(native) = &post.native {
+        run_native_post(cx, state, scope, index, &post, native);
+        return;
+    }
     let spec = cx.spec;
     let t0 = Instant::now();
     let Some(Runs::Node(n)) = post.action.action.as_ref().and_then(|a| a.runs.as_ref()) else {

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod artifacts;
 pub mod check;
 pub mod eval;
 pub mod logs;

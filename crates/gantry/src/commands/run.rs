@@ -175,7 +175,7 @@ fn dry_run(jobs: &[RunJob], masker: &Masker) -> String {
 
 pub fn run(args: &RunArgs) -> Result<Exit> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let registry = action_registry(args, &cwd)?;
+    let mut registry = action_registry(args, &cwd)?;
     let git = Git::discover(&cwd)?;
     let root = git.root().to_path_buf();
     let paths = workflow_paths(&args.ev, &cwd, &root)?;
@@ -260,6 +260,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         environments: envs.clone(),
         withhold_secrets: withhold,
         resolver: resolver.clone(),
+        changed_files: event.changed_files.as_deref(),
     };
 
     let store = match &args.state_dir {
@@ -331,6 +332,12 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         .context("cannot start the runtime")?;
     let (cancel_tx, cancel_rx) = watch::channel(false);
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Native cache and artifact built-ins use the stores the services serve.
+    if let Some(stores) =
+        super::run_services::stores(&event.github, &event.default_branch, run_number)
+    {
+        registry.set_stores(stores);
+    }
     let outcome = runtime.block_on(async {
         let flag = interrupted.clone();
         tokio::spawn(async move {

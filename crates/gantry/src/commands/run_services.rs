@@ -50,6 +50,11 @@ pub async fn start(
             for job in jobs.iter_mut() {
                 let env = services.job_env(&job.spec.key.0);
                 job.spec.action_env.extend(env);
+                // Actions (github-script, …) talk to the local GitHub REST
+                // API, which records what they do.
+                job.spec
+                    .action_env
+                    .push(("GITHUB_API_URL".into(), services.api_url().to_owned()));
             }
             Some(services)
         }
@@ -57,6 +62,42 @@ pub async fn start(
             style::emit(
                 style::Level::Warning,
                 &format!("the cache and artifact services could not start: {e}"),
+            );
+            None
+        }
+    }
+}
+
+/// The run's cache and artifact stores, for the native built-ins
+/// (`actions/cache`, `upload-artifact`, …): the same ones, on the same data
+/// directory and with the same cache scopes, as the services use. `None`
+/// (with a warning) when they cannot be opened.
+pub fn stores(
+    github: &Object,
+    default_branch: &str,
+    run_number: u64,
+) -> Option<gantry_run::builtins::Stores> {
+    let repository = text(github, "repository");
+    let mut cfg = ServicesConfig::new(data_dir(), repository.clone(), run_number);
+    cfg.git_ref = text(github, "ref");
+    cfg.default_branch = default_branch.to_owned();
+    let base = text(github, "base_ref");
+    cfg.base_ref = (!base.is_empty()).then_some(base);
+    match gantry_run::builtins::Stores::open(
+        &cfg.data_dir,
+        &repository,
+        run_number,
+        cfg.cache_scopes(),
+    ) {
+        Ok(mut s) => {
+            s.default_retention_days = cfg.default_retention_days;
+            s.max_retention_days = cfg.max_retention_days;
+            Some(s)
+        }
+        Err(e) => {
+            style::emit(
+                style::Level::Warning,
+                &format!("the cache and artifact stores could not be opened: {e}"),
             );
             None
         }

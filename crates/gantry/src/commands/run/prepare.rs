@@ -125,6 +125,8 @@ pub(super) struct Setup<'a> {
     pub withhold_secrets: bool,
     /// Fetches the actions of `uses:` steps (shared by every job).
     pub resolver: Arc<Resolver>,
+    /// The event's changed files, when known.
+    pub changed_files: Option<&'a [String]>,
 }
 
 /// One started expansion of a called workflow: one call (matrix cell).
@@ -542,6 +544,7 @@ fn build(s: &Setup<'_>, b: Base<'_>, job: NormalJob, not_runnable: Option<String
         keep_workspace: s.args.keep_workspaces,
         resolver: s.resolver.clone(),
         action_env: Vec::new(),
+        changed_files: s.changed_files.map(<[String]>::to_vec),
     };
     RunJob {
         spec,

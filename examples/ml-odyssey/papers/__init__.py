@@ -1,0 +1,1 @@
+"""Tiny re-implementations of classic papers."""
