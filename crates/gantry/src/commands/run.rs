@@ -366,11 +366,20 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             cancel_rx,
         )
         .await;
+        let mut records = Vec::new();
         if let Some(s) = services {
+            records = s.github_records();
             s.shutdown().await;
         }
-        outcome
+        (outcome, records)
     });
+    let (outcome, records) = outcome;
+    super::run_services::report_api_calls(
+        &records,
+        &store.run_dir(run_number),
+        &masker,
+        args.format == RunFormat::Human,
+    );
     drop(sink);
     runtime.shutdown_timeout(Duration::from_secs(2));
     let _ = std::fs::remove_dir(&work_dir);

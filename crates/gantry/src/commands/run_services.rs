@@ -103,3 +103,51 @@ pub fn stores(
         }
     }
 }
+
+/// Keeps what the run's workflows did through the local GitHub API
+/// (comments, statuses, check runs) with the run, as `api.json`, and shows
+/// it after the summary. Everything is masked first.
+pub fn report_api_calls(
+    records: &[gantry_services::GithubRecord],
+    run_dir: &std::path::Path,
+    masker: &gantry_run::mask::Masker,
+    show: bool,
+) {
+    if records.is_empty() {
+        return;
+    }
+    let json = serde_json::to_string_pretty(records).unwrap_or_default();
+    if let Err(e) = std::fs::write(run_dir.join("api.json"), masker.mask(&json)) {
+        style::emit(
+            style::Level::Warning,
+            &format!("cannot record the API calls: {e}"),
+        );
+    }
+    if !show {
+        return;
+    }
+    println!("\nGitHub API calls made by this run (recorded, not sent):");
+    for r in records {
+        let detail = r
+            .object
+            .get("body")
+            .or_else(|| r.object.get("description"))
+            .or_else(|| r.object.get("name"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("");
+        let detail = masker.mask(detail);
+        let first: String = detail
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(100)
+            .collect();
+        let more = if detail.lines().count() > 1 || detail.chars().count() > 100 {
+            " …"
+        } else {
+            ""
+        };
+        println!("  {} {}: {first}{more}", r.kind, r.request);
+    }
+}
