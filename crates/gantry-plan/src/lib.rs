@@ -24,6 +24,7 @@ pub mod inputs;
 pub mod matrix;
 pub mod model;
 mod planner;
+pub mod remote;
 pub mod render;
 pub mod runner;
 pub mod triggers;
@@ -34,6 +35,7 @@ pub use model::{
     Plan, PlanOptions, StrategyPlan, WorkflowPlan,
 };
 pub use planner::{MAX_NESTING, plan};
+pub use remote::RemoteWorkflow;
 pub use render::{render_dot, render_human, render_json, render_mermaid};
 pub use triggers::NotTriggered;
 

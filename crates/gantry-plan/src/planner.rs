@@ -15,6 +15,7 @@ use crate::model::{
     ConcurrencyPlan, ConditionPlan, ConditionResult, EventSummary, JobKind, JobPlan, PLAN_VERSION,
     Plan, PlanOptions, StrategyPlan, WorkflowPlan,
 };
+use crate::remote::RemoteWorkflow;
 use crate::runner;
 use crate::{graph, triggers};
 
@@ -504,24 +505,46 @@ impl Planner<'_> {
             entry.skip_reason = Some("the call has no valid `uses`".to_owned());
             return vec![entry];
         };
+        let fail = |this: &mut Self, entry: &mut JobPlan, msg: String| {
+            this.error(at, format!("job '{job_id}': {msg}"));
+            entry.skip_reason = Some(msg);
+        };
+        // A `./` call made by a workflow of another repository names a
+        // file of that repository.
+        let within = |p: &str| match RemoteWorkflow::parse(&at.file) {
+            Some(r) => r.sibling(p).key(),
+            None => p.to_owned(),
+        };
         let path = match &uses.target {
-            UsesTarget::Local { path } => path.trim_start_matches("./").to_owned(),
-            UsesTarget::SelfRepo { path } => path.trim_start_matches('/').to_owned(),
-            UsesTarget::Repo { .. } => {
-                entry.skip_reason = Some(format!(
-                    "remote reusable workflow '{}' is not expanded",
-                    uses.raw
-                ));
+            UsesTarget::Local { path } => within(path.trim_start_matches("./")),
+            UsesTarget::SelfRepo { path } => within(path.trim_start_matches('/')),
+            UsesTarget::Repo {
+                owner,
+                repo,
+                path: Some(path),
+                git_ref,
+            } => RemoteWorkflow {
+                owner: owner.clone(),
+                repo: repo.clone(),
+                path: path.trim_start_matches('/').to_owned(),
+                git_ref: git_ref.clone(),
+            }
+            .key(),
+            UsesTarget::Repo { path: None, .. } => {
+                fail(
+                    self,
+                    &mut entry,
+                    format!(
+                        "'{}' names no workflow file (owner/repo/.github/workflows/x.yml@ref)",
+                        uses.raw
+                    ),
+                );
                 return vec![entry];
             }
             UsesTarget::Docker { .. } => {
                 entry.skip_reason = Some("a job cannot call a Docker image".to_owned());
                 return vec![entry];
             }
-        };
-        let fail = |this: &mut Self, entry: &mut JobPlan, msg: String| {
-            this.error(at, format!("job '{job_id}': {msg}"));
-            entry.skip_reason = Some(msg);
         };
         if let Some(pos) = at.stack.iter().position(|p| *p == path) {
             let mut chain: Vec<&str> = at.stack[pos..].iter().map(String::as_str).collect();
@@ -545,6 +568,15 @@ impl Planner<'_> {
             return vec![entry];
         }
         let Some(src) = self.repo.read(&path) else {
+            if RemoteWorkflow::parse(&path).is_some() {
+                // Not fetched: `gantry run` fetches it and plans again.
+                entry.callee = Some(path);
+                entry.skip_reason = Some(format!(
+                    "remote reusable workflow '{}' is not expanded",
+                    uses.raw
+                ));
+                return vec![entry];
+            }
             fail(
                 self,
                 &mut entry,

@@ -57,6 +57,11 @@ pub trait NativeAction: Send + Sync {
         &[]
     }
     fn run(&self, cx: &ActionContext<'_>) -> Result<ActionOutput, String>;
+    /// Whether the action places the repository's tree in the workspace
+    /// (a job whose steps use none starts, as on GitHub, with an empty one).
+    fn places_workspace_tree(&self) -> bool {
+        false
+    }
     /// Set when the built-in runs as a bundled JavaScript action instead of
     /// through [`NativeAction::run`].
     fn bundled(&self) -> Option<Bundled> {
@@ -283,6 +288,19 @@ impl Registry {
             .map(AsRef::as_ref)
     }
 
+    /// Whether a step using `target` places the repository's tree in the
+    /// workspace (`actions/checkout` of the workflow's own repository).
+    /// This holds whether the built-in or, with `--no-builtin`, the real
+    /// action runs: either way the job needs the tree of its commit.
+    pub fn places_workspace_tree(&self, target: &UsesTarget) -> bool {
+        let Some((name, _)) = repo_name(target) else {
+            return false;
+        };
+        self.actions
+            .iter()
+            .any(|a| a.name() == name && a.places_workspace_tree())
+    }
+
     pub fn names(&self) -> Vec<&'static str> {
         self.actions.iter().map(|a| a.name()).collect()
     }
@@ -296,6 +314,10 @@ struct Checkout;
 impl NativeAction for Checkout {
     fn name(&self) -> &'static str {
         "actions/checkout"
+    }
+
+    fn places_workspace_tree(&self) -> bool {
+        true
     }
 
     fn run(&self, cx: &ActionContext<'_>) -> Result<ActionOutput, String> {

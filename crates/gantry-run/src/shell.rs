@@ -25,11 +25,22 @@ pub enum ShellError {
 
 /// Whether a program is on `PATH`.
 pub fn on_path(program: &str, path_var: Option<&str>) -> bool {
+    find_on_path(program, path_var).is_some()
+}
+
+/// The program's full path, found on `PATH` (a name with a `/` is taken as
+/// it is).
+pub fn find_on_path(program: &str, path_var: Option<&str>) -> Option<std::path::PathBuf> {
+    if program.contains('/') {
+        return Some(std::path::PathBuf::from(program));
+    }
     let path = match path_var {
         Some(p) => p.to_owned(),
         None => std::env::var("PATH").unwrap_or_default(),
     };
-    std::env::split_paths(&path).any(|dir| is_executable(&dir.join(program)))
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| is_executable(p))
 }
 
 fn is_executable(p: &Path) -> bool {
@@ -97,6 +108,16 @@ pub fn resolve(shell: Option<&str>, path_var: Option<&str>) -> Result<ShellComma
 }
 
 impl ShellCommand {
+    /// The program as a full path, looked up once on the step's `PATH`:
+    /// spawning a full path avoids a `PATH` search per step and lets the
+    /// standard library use `posix_spawn`.
+    pub fn absolute_program(&self, path_var: Option<&str>) -> String {
+        find_on_path(&self.program, path_var).map_or_else(
+            || self.program.clone(),
+            |p| p.to_string_lossy().into_owned(),
+        )
+    }
+
     /// The arguments with the script path in place of `{0}`.
     pub fn args_for(&self, script: &Path) -> Vec<String> {
         let p = script.to_string_lossy();

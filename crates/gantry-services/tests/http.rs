@@ -371,6 +371,9 @@ async fn bad_requests_get_clear_4xx() {
         (env.twirp("CacheService", "FinalizeCacheEntryUpload", json!({"key": "k", "version": "v", "size_bytes": "ten"})).await, 400, "integer"),
         (env.twirp("CacheService", "CreateCacheEntry", json!([1, 2])).await, 400, "JSON object"),
         (env.twirp("ArtifactService", "ListArtifacts", json!({"workflow_run_backend_id": "x", "workflow_job_run_backend_id": env.job})).await, 403, "do not match"),
+        // Only the calling job creates; reading names any job of the run (download-artifact in a later job).
+        (env.twirp("ArtifactService", "CreateArtifact", json!({"workflow_run_backend_id": env.run, "workflow_job_run_backend_id": "other-job", "name": "a"})).await, 403, "do not match"),
+        (env.twirp("ArtifactService", "GetSignedArtifactURL", json!({"workflow_run_backend_id": env.run, "workflow_job_run_backend_id": "other-job", "name": "ghost"})).await, 404, "ghost"),
         (env.twirp("ArtifactService", "CreateArtifact", json!({"workflow_run_backend_id": env.run, "workflow_job_run_backend_id": env.job, "name": "a/b"})).await, 400, "not allowed"),
         (env.twirp("ArtifactService", "CreateArtifact", json!({"workflow_run_backend_id": env.run, "workflow_job_run_backend_id": env.job, "name": "a", "expires_at": "yesterday"})).await, 400, "RFC 3339"),
         (env.twirp("ArtifactService", "FinalizeArtifact", json!({"workflow_run_backend_id": env.run, "workflow_job_run_backend_id": env.job, "name": "ghost"})).await, 404, "ghost"),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gantry_expr::{Object, Status, Value};
-use gantry_workflow::{NormalJob, Workflow};
+use gantry_workflow::{NormalJob, Step, Workflow};
 use tokio::sync::watch;
 
 use crate::actions::Registry;
@@ -231,7 +231,15 @@ pub async fn run(
             return finish(&cx, Conclusion::Failure, BTreeMap::new(), started);
         }
     }
-    let workspace = match &spec.checkout {
+    // The tree of the event's commit is made only for jobs that check the
+    // repository out; on GitHub the workspace is empty until they do, and
+    // making it costs most of a trivial job's time.
+    let wants_tree = spec
+        .job
+        .steps
+        .iter()
+        .any(|step| step_places_tree(step, registry));
+    let workspace = match spec.checkout.as_ref().filter(|_| wants_tree) {
         Some(c) => {
             match crate::workspace::create(&c.repo, c.sha.as_deref(), &spec.dirs.workspace) {
                 Ok(w) => Some(w),
@@ -398,8 +406,11 @@ pub async fn run(
         }
     }
     if !spec.keep_workspace {
-        if let Some(w) = &workspace {
-            w.remove();
+        match &workspace {
+            Some(w) => w.remove(),
+            None => {
+                let _ = std::fs::remove_dir_all(&spec.dirs.workspace);
+            }
         }
         // RUNNER_TEMP holds scripts and file-command files, which can hold
         // secrets: like the runner, clean it when the job ends.
@@ -419,6 +430,18 @@ pub async fn run(
         Conclusion::Success
     };
     finish(&cx, result, outputs, started)
+}
+
+/// Whether a step (or a step of a parallel group) checks the repository out.
+fn step_places_tree(step: &Step, registry: &Registry) -> bool {
+    match step {
+        Step::Uses(u) => u
+            .uses
+            .as_ref()
+            .is_some_and(|u| registry.places_workspace_tree(&u.target)),
+        Step::Parallel(g) => g.steps.iter().any(|s| step_places_tree(s, registry)),
+        Step::Run(_) => false,
+    }
 }
 
 /// A cancellation signal that never fires.

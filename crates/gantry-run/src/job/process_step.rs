@@ -237,10 +237,10 @@ impl FileCommands {
         ("GITHUB_STEP_SUMMARY", "step_summary"),
     ];
 
-    fn create(temp: &Path, seq: usize) -> std::io::Result<FileCommands> {
-        let dir = temp
-            .join("_runner_file_commands")
-            .join(format!("step_{seq}"));
+    /// The files are made once per job and emptied before each step (new
+    /// files for every step cost more than the step itself for short ones).
+    fn create(temp: &Path, _seq: usize) -> std::io::Result<FileCommands> {
+        let dir = temp.join("_runner_file_commands");
         std::fs::create_dir_all(&dir)?;
         for (_, f) in Self::FILES {
             std::fs::write(dir.join(f), "")?;

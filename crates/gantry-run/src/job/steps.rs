@@ -276,8 +276,10 @@ pub(super) async fn run_step(
         None => false,
     };
     let timeout = match &common.timeout_minutes {
+        // Step timeouts are whole minutes: GitHub's runner truncates the
+        // value, and one under a minute sets no timeout at all.
         Some(n) => match eval::number(n, &host) {
-            Ok(m) if m > 0.0 => Some(Duration::from_secs_f64(m * 60.0)),
+            Ok(m) if m.trunc() >= 1.0 => Some(Duration::from_secs_f64(m.trunc() * 60.0)),
             Ok(_) => None,
             Err(e) => return fail_early(cx, scope, format!("timeout-minutes: {e}")),
         },
@@ -418,7 +420,7 @@ async fn run_script(
         return fail(cx, format!("cannot write the script: {e}"));
     }
     let p = ProcessStep {
-        program: shell.program.clone(),
+        program: shell.absolute_program(Some(&path)),
         args: shell.args_for(&script_path),
         cwd,
         env: full_env,

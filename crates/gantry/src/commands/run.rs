@@ -5,6 +5,8 @@
 mod calls;
 mod environments;
 mod prepare;
+mod prompt;
+mod remote;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -180,7 +182,6 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let root = git.root().to_path_buf();
     let paths = workflow_paths(&args.ev, &cwd, &root)?;
     let loaded = load_workflows(&paths, &root);
-    let event = build_event_with(&git, &event_options(&args.ev)?)?;
     let platforms = platforms(&args.ev)?;
     let colour = colour(args.color);
     let mut good: Vec<(String, Workflow)> = Vec::new();
@@ -190,11 +191,69 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
             Err(e) => style::emit(style::Level::Warning, &format!("{}: not run: {e}", l.file)),
         }
     }
-    let repo = WorktreeRepo::new(&root);
-    let plan = plan(&good, &event, &PlanOptions { platforms }, &repo);
+    let mut options = event_options(&args.ev)?;
+    // Required `workflow_dispatch` inputs not given: asked for in a
+    // terminal; elsewhere the plan's error, with how to give them.
+    if options.event == "workflow_dispatch" && options.event_path.is_none() {
+        let missing = prompt::missing(good.iter().map(|(_, w)| w), &options.inputs);
+        if !missing.is_empty() {
+            if prompt::interactive() {
+                match prompt::ask_all(&missing, &mut prompt::Stdio) {
+                    Ok(answers) => options.inputs.extend(answers),
+                    Err(e) => {
+                        style::emit(style::Level::Error, &e);
+                        return Ok(Exit::Failure);
+                    }
+                }
+            } else {
+                style::emit(style::Level::Error, &prompt::missing_message(&missing));
+                return Ok(Exit::Failure);
+            }
+        }
+    }
+    let event = build_event_with(&git, &options)?;
+    let local_repo = WorktreeRepo::new(&root);
+    let resolver = Arc::new(Resolver::new(ResolverOptions {
+        offline: args.offline,
+        ..ResolverOptions::default()
+    }));
+    // Remote reusable workflows are fetched before planning, so that they
+    // are planned and run like the repository's own.
+    let server = resolver.server_url(
+        event
+            .github
+            .get("server_url")
+            .map(Value::to_display_string)
+            .as_deref(),
+    );
+    let options = PlanOptions { platforms };
+    let (plan, remotes) = match remote::plan_fetching(
+        |r| plan(&good, &event, &options, r),
+        &local_repo,
+        &resolver,
+        &server,
+    ) {
+        Ok(p) => p,
+        Err(errors) => {
+            for e in errors {
+                style::emit(style::Level::Error, &e);
+            }
+            return Ok(Exit::Failure);
+        }
+    };
+    let repo = remote::WithRemotes {
+        local: &local_repo,
+        remote: &remotes,
+    };
     for wp in plan.triggered() {
         for e in &wp.errors {
             style::emit(style::Level::Error, &format!("{}: {e}", wp.file));
+        }
+    }
+    // What was asked is wrong (bad inputs, an invalid workflow).
+    for wp in &plan.workflows {
+        if let Some(n) = wp.not_triggered.as_ref().filter(|n| n.is_error()) {
+            style::emit(style::Level::Error, &format!("{}: {n}", wp.file));
         }
     }
     if plan.has_errors() {
@@ -241,10 +300,6 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     let envs: Arc<dyn gantry_run::call::EnvironmentGate> = Arc::new(envs);
     let vars_obj = object_of(&vars);
     let debug = step_debug(args, &secret_obj, &vars_obj);
-    let resolver = Arc::new(Resolver::new(ResolverOptions {
-        offline: args.offline,
-        ..ResolverOptions::default()
-    }));
     let setup = |work_dir: std::path::PathBuf, run_number: u64| Setup {
         workflows: &workflows,
         event_github: &event.github,
@@ -257,6 +312,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         run_number,
         debug,
         repo: &repo,
+        remotes: &remotes,
         environments: envs.clone(),
         withhold_secrets: withhold,
         resolver: resolver.clone(),

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use gantry_expr::{Object, Status, Value};
-use gantry_plan::{JobPlan, Plan, Repo, WorkflowPlan};
+use gantry_plan::{JobPlan, Plan, RemoteWorkflow, Repo, WorkflowPlan};
 use gantry_run::call::{CallNode, EnvironmentGate};
 use gantry_run::eval::{self as reval, RunHost};
 use gantry_run::event::{JobInfo, JobKey};
@@ -119,6 +119,8 @@ pub(super) struct Setup<'a> {
     pub debug: bool,
     /// Reads called workflows.
     pub repo: &'a dyn Repo,
+    /// The fetched remote reusable workflows.
+    pub remotes: &'a super::remote::RemoteFiles,
     /// The deployment environments.
     pub environments: Arc<dyn EnvironmentGate>,
     /// The run gives no secrets (a pull request from a fork).
@@ -343,10 +345,13 @@ pub(super) fn prepare(plan: &Plan, s: &Setup<'_>) -> Result<Prepared> {
 /// the planner found.
 fn call_error(jp: &JobPlan) -> String {
     let uses = jp.uses.as_deref().unwrap_or("?");
-    if !uses.starts_with("./") && !uses.starts_with("$/") && uses.contains('@') {
-        return format!(
-            "the reusable workflow '{uses}' is in another repository: gantry does not fetch remote reusable workflows yet (copy it into .github/workflows and call it with ./)"
-        );
+    if jp
+        .callee
+        .as_deref()
+        .and_then(RemoteWorkflow::parse)
+        .is_some()
+    {
+        return format!("the remote reusable workflow '{uses}' was not fetched");
     }
     match &jp.skip_reason {
         Some(r) => format!("the call cannot run: {r}"),
@@ -416,14 +421,16 @@ fn build(s: &Setup<'_>, b: Base<'_>, job: NormalJob, not_runnable: Option<String
         Value::from(format!("{repo_name}/{}@{git_ref}", wp.file)),
     );
     if b.member_of.is_some() {
+        // A remote callee: its own repository and commit.
+        let (workflow_ref, workflow_sha) = match RemoteWorkflow::parse(b.file) {
+            Some(r) => (r.key(), s.remotes.sha(b.file).map(str::to_owned)),
+            None => (format!("{repo_name}/{}@{git_ref}", b.file), sha.clone()),
+        };
         github.set(
             "job_workflow_sha",
-            Value::from(sha.clone().unwrap_or_default()),
+            Value::from(workflow_sha.unwrap_or_default()),
         );
-        github.set(
-            "workflow_ref",
-            Value::from(format!("{repo_name}/{}@{git_ref}", b.file)),
-        );
+        github.set("workflow_ref", Value::from(workflow_ref));
     }
     let slug_name = if b.member_of.is_some() {
         slug(&b.key.0.replace(".github/workflows/", ""))
