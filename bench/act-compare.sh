@@ -40,7 +40,9 @@ done
 if [ "$#" -gt 0 ]; then
   fixtures=("$@")
 else
-  mapfile -t fixtures < <(cd "$fixtures_dir" && ls -d */ | tr -d /)
+  # services-real-clients needs GitHub's npm clients from test-tools (its
+  # test passes GANTRY_TEST_TOOLS); it has nothing to compare with act.
+  mapfile -t fixtures < <(cd "$fixtures_dir" && ls -d */ | tr -d / | grep -v '^services-real-clients$')
 fi
 for f in "${fixtures[@]}"; do
   [ -d "$fixtures_dir/$f" ] || { echo "error: no fixture $f under $fixtures_dir" >&2; exit 2; }
