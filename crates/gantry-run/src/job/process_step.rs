@@ -243,7 +243,11 @@ impl FileCommands {
         let dir = temp.join("_runner_file_commands");
         std::fs::create_dir_all(&dir)?;
         for (_, f) in Self::FILES {
-            std::fs::write(dir.join(f), "")?;
+            let path = dir.join(f);
+            // Only files that are missing or hold something are (re)written.
+            if std::fs::metadata(&path).map_or(true, |m| m.len() > 0) {
+                std::fs::write(&path, "")?;
+            }
         }
         Ok(FileCommands { dir })
     }
@@ -257,8 +261,16 @@ impl FileCommands {
         })
     }
 
+    /// Empties the files once read: what a step wrote (which may hold
+    /// secrets) does not stay on disk, and the files are reused by the next
+    /// step without making new ones.
     fn remove(&self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        for (_, f) in Self::FILES {
+            let path = self.dir.join(f);
+            if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) {
+                let _ = std::fs::write(&path, "");
+            }
+        }
     }
 
     fn read(&self, var: &str) -> String {
@@ -266,7 +278,11 @@ impl FileCommands {
             .iter()
             .find(|(v, _)| *v == var)
             .map_or("", |(_, f)| f);
-        std::fs::read_to_string(self.dir.join(f)).unwrap_or_default()
+        let path = self.dir.join(f);
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+            return String::new();
+        }
+        std::fs::read_to_string(path).unwrap_or_default()
     }
 }
 

@@ -412,10 +412,12 @@ async fn run_script(
     };
     full_env.insert("GITHUB_ACTION".to_owned(), run_action_id(state, step));
     state.seq += 1;
+    // One script file per job and extension, rewritten for each step and
+    // emptied after it (a new file per step costs more than a short step).
     let script_path = spec
         .dirs
         .temp
-        .join(format!("step-{}{}", state.seq, shell.extension));
+        .join(format!("step-script{}", shell.extension));
     if let Err(e) = std::fs::write(&script_path, &script) {
         return fail(cx, format!("cannot write the script: {e}"));
     }
@@ -429,7 +431,7 @@ async fn run_script(
         annotate_exit: true,
     };
     let done = process_step::run(cx, state, index, p, cancel).await;
-    let _ = std::fs::remove_file(&script_path);
+    let _ = std::fs::write(&script_path, "");
     StepResult {
         outcome: done.outcome,
         outputs: done.outputs,
