@@ -1,0 +1,167 @@
+//! The harness of the `gantry run` integration tests: a fixture folder
+//! (`tests/run-fixtures/<behaviour>`) copied into a fresh git repository on
+//! `main`, `gantry run --format json` on it, and the event stream read back
+//! as job results, outputs and text. Included by each test file with
+//! `#[path = "support/run_harness.rs"] mod harness;`.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+pub fn fixture_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/run-fixtures")
+        .join(name)
+}
+
+pub fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Gantry Test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A fixture copied into a fresh git repository on `main`.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+}
+
+impl Repo {
+    pub fn new(name: &str) -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        copy(&fixture_dir(name), dir.path());
+        git(dir.path(), &["init", "--quiet", "--initial-branch=main"]);
+        git(dir.path(), &["add", "-A"]);
+        git(dir.path(), &["commit", "--quiet", "-m", "fixture"]);
+        Repo { dir }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gantry"));
+        c.current_dir(self.dir.path())
+            .arg("run")
+            .args(args)
+            .arg("--format")
+            .arg("json");
+        c.env("NO_COLOR", "1");
+        // Keep the cache and artifact stores of test runs out of the user's.
+        c.env("GANTRY_DATA_DIR", self.dir.path().join(".gantry-data"));
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Ran {
+        let out = self.command(args).output().unwrap();
+        Ran::parse(
+            out.status.code(),
+            &String::from_utf8_lossy(&out.stdout),
+            &String::from_utf8_lossy(&out.stderr),
+        )
+    }
+}
+
+pub struct Ran {
+    pub code: Option<i32>,
+    pub events: Vec<Value>,
+    pub stderr: String,
+}
+
+impl Ran {
+    pub fn parse(code: Option<i32>, stdout: &str, stderr: &str) -> Ran {
+        let events = stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        Ran {
+            code,
+            events,
+            stderr: stderr.to_owned(),
+        }
+    }
+
+    /// Job results by job name (finished or skipped).
+    pub fn results(&self) -> BTreeMap<String, String> {
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        for e in &self.events {
+            if e["type"] == "run_started" {
+                for j in e["jobs"].as_array().unwrap() {
+                    names.insert(
+                        j["key"].as_str().unwrap().to_owned(),
+                        j["name"].as_str().unwrap().to_owned(),
+                    );
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        for e in &self.events {
+            let key = e["job"].as_str().unwrap_or_default();
+            let name = names.get(key).cloned().unwrap_or_else(|| key.to_owned());
+            if let Some("job_finished" | "job_skipped") = e["type"].as_str() {
+                out.insert(name, e["result"].as_str().unwrap().to_owned());
+            }
+        }
+        out
+    }
+
+    pub fn result(&self, job: &str) -> String {
+        self.results()
+            .get(job)
+            .cloned()
+            .unwrap_or_else(|| panic!("no result for {job}: {:?}\n{}", self.results(), self.stderr))
+    }
+
+    /// Every output line of every job, in order.
+    pub fn output(&self) -> String {
+        self.events
+            .iter()
+            .filter(|e| e["type"] == "output")
+            .map(|e| e["line"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn outputs_of(&self, job_name: &str) -> BTreeMap<String, String> {
+        self.events
+            .iter()
+            .find(|e| e["type"] == "job_finished" && e["name"] == job_name)
+            .map(|e| serde_json::from_value(e["outputs"].clone()).unwrap())
+            .unwrap_or_default()
+    }
+
+    pub fn all_text(&self) -> String {
+        self.events
+            .iter()
+            .map(Value::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
