@@ -4,7 +4,6 @@ mod cli;
 mod commands;
 mod exit;
 mod style;
-mod workspace_files;
 
 use std::process::ExitCode;
 

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::cli::{EvalArgs, EvalMode, StatusArg};
 use crate::exit::Exit;
 use crate::style::{Level, emit};
-use crate::workspace_files::DirFiles;
+use gantry_run::eval::DirFiles;
 
 /// The contexts GitHub documents; always valid names in `gantry eval`.
 const KNOWN_CONTEXTS: [&str; 12] = [
