@@ -176,8 +176,13 @@ pub fn render_event(o: &RunOverview, event: &Event, options: PlainOptions) -> St
             ));
         }
         Event::GroupEnded { .. } | Event::StepSummary { .. } => {}
-        Event::Debug { job, message, .. } => {
-            if options.verbose {
+        Event::Debug {
+            job,
+            message,
+            step_debug,
+            ..
+        } => {
+            if options.verbose || *step_debug {
                 line(format!(
                     "{}   {}",
                     prefix(&job.0),

@@ -257,8 +257,13 @@ impl ProgressModel {
                     step_started: false,
                 });
             }
-            Event::Debug { job, message, .. } => {
-                if self.options.verbose {
+            Event::Debug {
+                job,
+                message,
+                step_debug,
+                ..
+            } => {
+                if self.options.verbose || *step_debug {
                     actions.push(Action::Print(paint(
                         &format!("[{}] debug: {message}", name(&self.overview, &job.0)),
                         Paint::Dim,
@@ -395,6 +400,13 @@ impl ProgressReporter {
                 bars: HashMap::new(),
             }),
         }
+    }
+
+    /// Runs `f` with the progress lines hidden and not redrawn (an
+    /// interactive shell owns the terminal meanwhile); other jobs' events
+    /// wait until it returns.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.multi.suspend(f)
     }
 
     fn style(colour: bool, step_started: Arc<Mutex<Instant>>) -> ProgressStyle {

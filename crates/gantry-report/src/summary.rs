@@ -224,31 +224,40 @@ pub fn render_step_summaries(o: &RunOverview, options: SummaryOptions) -> String
     out
 }
 
-/// The table of workflow, job, result and duration.
+/// The table of workflow, job, result and duration, and, when any job has
+/// one, why a job did not run (`NOTE`: the skip reason).
 pub fn render_job_table(o: &RunOverview, options: SummaryOptions) -> String {
     let styled = options.styled;
-    let header = ["WORKFLOW", "JOB", "RESULT", "DURATION"];
-    let rows: Vec<[String; 4]> = o
+    let with_notes = o.jobs.iter().any(|j| j.reason.is_some());
+    let mut header = vec!["WORKFLOW", "JOB", "RESULT", "DURATION"];
+    if with_notes {
+        header.push("NOTE");
+    }
+    let rows: Vec<Vec<String>> = o
         .jobs
         .iter()
         .map(|j| {
-            [
+            let mut row = vec![
                 j.workflow.clone(),
                 j.name.clone(),
                 j.result
                     .map_or_else(|| "not run".to_owned(), |r| result_label(r, styled)),
                 j.duration_ms.map_or_else(|| "-".to_owned(), duration),
-            ]
+            ];
+            if with_notes {
+                row.push(j.reason.clone().unwrap_or_default());
+            }
+            row
         })
         .collect();
-    let mut widths = header.map(crate::format::width);
+    let mut widths: Vec<usize> = header.iter().map(|h| crate::format::width(h)).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(crate::format::width(c));
         }
     }
     let line = |cells: &[String]| -> String {
-        let parts: Vec<String> = cells.iter().zip(widths).map(|(c, w)| pad(c, w)).collect();
+        let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| pad(c, *w)).collect();
         parts.join("  ").trim_end().to_owned()
     };
     let mut out = String::new();

@@ -126,6 +126,7 @@ fn script() -> Vec<Event> {
             job: key("ci.yml:build"),
             step: 2,
             message: "cache hit for ***".into(),
+            step_debug: false,
         },
         out("ci.yml:build", 2, "built in release mode"),
         Event::StepSummary {
@@ -412,4 +413,20 @@ fn write_errors_are_kept_not_raised() {
     }
     assert_eq!(r.error().as_deref(), Some("closed"));
     assert_eq!(j.error().as_deref(), Some("closed"));
+}
+
+#[test]
+fn step_debug_messages_show_without_verbose_when_the_step_turned_debug_on() {
+    let r = PlainReporter::new(Vec::new(), PlainOptions::default());
+    for (message, step_debug) in [("quiet", false), ("loud", true)] {
+        r.emit(Event::Debug {
+            job: key("ci.yml:build"),
+            step: 1,
+            message: message.into(),
+            step_debug,
+        });
+    }
+    let text = String::from_utf8(r.into_inner()).unwrap();
+    assert!(text.contains("debug: loud"), "{text}");
+    assert!(!text.contains("debug: quiet"), "{text}");
 }

@@ -156,6 +156,8 @@ pub struct Registry {
     overrides: Vec<ActionOverride>,
     /// The cache and artifact stores native actions use.
     stores: Option<crate::builtins::Stores>,
+    /// `--debug-on-failure`: the shell a failed step opens.
+    debug_on_failure: Option<std::sync::Arc<dyn crate::debug_shell::DebugShell>>,
 }
 
 impl Default for Registry {
@@ -173,11 +175,13 @@ impl Default for Registry {
                 Box::new(crate::builtins::cache::CacheSave),
                 Box::new(crate::builtins::artifacts::UploadArtifact),
                 Box::new(crate::builtins::artifacts::DownloadArtifact),
+                Box::new(crate::builtins::tmate::Tmate::default()),
             ],
             all_disabled: false,
             disabled: BTreeSet::new(),
             overrides: Vec::new(),
             stores: None,
+            debug_on_failure: None,
         }
     }
 }
@@ -229,6 +233,28 @@ impl Registry {
 
     pub fn stores(&self) -> Option<&crate::builtins::Stores> {
         self.stores.as_ref()
+    }
+
+    /// The terminal's interactive shell: `mxschmitt/action-tmate` opens it
+    /// and, with `on_failure` (`--debug-on-failure`), so does a failed step.
+    pub fn set_debug_shell(
+        &mut self,
+        shell: std::sync::Arc<dyn crate::debug_shell::DebugShell>,
+        on_failure: bool,
+    ) {
+        for a in &mut self.actions {
+            if a.name() == crate::builtins::tmate::NAME {
+                *a = Box::new(crate::builtins::tmate::Tmate {
+                    shell: Some(shell.clone()),
+                });
+            }
+        }
+        self.debug_on_failure = on_failure.then_some(shell);
+    }
+
+    /// The shell a failed step opens (`--debug-on-failure`).
+    pub fn debug_on_failure(&self) -> Option<&dyn crate::debug_shell::DebugShell> {
+        self.debug_on_failure.as_deref()
     }
 
     /// A native action by its name (for its post step).
@@ -338,27 +364,54 @@ impl NativeAction for Checkout {
             ));
         }
         let mut out = ActionOutput::default();
-        let sha = github_str("sha");
-        let git_ref = cx
+        let event_sha = github_str("sha");
+        let wanted = cx
             .inputs
             .get("ref")
-            .filter(|r| !r.is_empty())
-            .cloned()
-            .unwrap_or_else(|| github_str("ref"));
+            .map(|r| r.trim())
+            .filter(|r| !r.is_empty());
+        let git_ref = wanted.map_or_else(|| github_str("ref"), str::to_owned);
+        // `ref:` names another commit: resolved in the local repository
+        // (the workspace is a worktree sharing its objects).
+        let sha = match wanted {
+            Some(r) => resolve_ref(cx.workspace, r)?,
+            None => event_sha.clone(),
+        };
+        let other_commit = !sha.eq_ignore_ascii_case(&event_sha);
         if let Some(path) = cx
             .inputs
             .get("path")
             .filter(|p| !p.is_empty() && p.as_str() != ".")
         {
             let dest = cx.workspace.join(path);
-            if dest.starts_with(cx.workspace) && dest != cx.workspace {
+            if !dest.starts_with(cx.workspace) || dest == cx.workspace {
+                return Err(format!("`path: {path}` leaves the workspace"));
+            }
+            if other_commit {
+                extract_commit(cx.workspace, &sha, &dest)
+                    .map_err(|e| format!("cannot place {git_ref} in {path}: {e}"))?;
+                out.log.push(format!("Placed {git_ref} ({sha}) in {path}"));
+            } else {
                 copy_tree(cx.workspace, &dest, path)
                     .map_err(|e| format!("cannot place the checkout in {path}: {e}"))?;
                 out.log
                     .push(format!("Placed the workspace's tree in {path}"));
-            } else {
-                return Err(format!("`path: {path}` leaves the workspace"));
             }
+        } else if other_commit {
+            git_in(
+                cx.workspace,
+                &["checkout", "--detach", "--force", "--quiet", &sha],
+            )?;
+            // `clean: true` (the default) also removes untracked files.
+            if !cx
+                .inputs
+                .get("clean")
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case("false"))
+            {
+                git_in(cx.workspace, &["clean", "-ffdx", "--quiet"])?;
+            }
+            out.log
+                .push(format!("Checked out {git_ref} ({sha}) in the workspace"));
         } else {
             out.log
                 .push(format!("The workspace already holds {this_repo} at {sha}"));
@@ -367,6 +420,98 @@ impl NativeAction for Checkout {
         out.outputs.insert("commit".into(), sha);
         Ok(out)
     }
+}
+
+/// Runs git in `dir`; its error output is the error.
+fn git_in(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The commit `actions/checkout`'s `ref:` names, looked up the way the
+/// action does: a full SHA, a fully qualified ref, then a branch, a tag, and
+/// (for repositories cloned from a server) the remote branch.
+fn resolve_ref(workspace: &Path, r: &str) -> Result<String, String> {
+    if !workspace.join(".git").exists() {
+        return Err(format!(
+            "ref: {r}: the workspace is not a git repository, so only the event's commit can be checked out"
+        ));
+    }
+    let candidates = if r.starts_with("refs/") || is_full_sha(r) {
+        vec![r.to_owned()]
+    } else {
+        vec![
+            format!("refs/heads/{r}"),
+            format!("refs/tags/{r}"),
+            format!("refs/remotes/origin/{r}"),
+        ]
+    };
+    for c in &candidates {
+        let spec = format!("{c}^{{commit}}");
+        if let Ok(sha) = git_in(workspace, &["rev-parse", "--verify", "--quiet", &spec])
+            && !sha.is_empty()
+        {
+            return Ok(sha);
+        }
+    }
+    Err(format!(
+        "A branch or tag with the name '{r}' could not be found (looked for {} in the local repository)",
+        candidates.join(", ")
+    ))
+}
+
+fn is_full_sha(r: &str) -> bool {
+    matches!(r.len(), 40 | 64) && r.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Writes the tree of `sha` into `dest` (`git archive` piped into `tar`).
+fn extract_commit(workspace: &Path, sha: &str, dest: &Path) -> Result<(), String> {
+    use std::process::{Command, Stdio};
+    std::fs::create_dir_all(dest).map_err(|e| e.to_string())?;
+    let mut archive = Command::new("git")
+        .arg("-C")
+        .arg(workspace)
+        .args(["archive", "--format=tar", sha])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git archive: {e}"))?;
+    let stdout = archive
+        .stdout
+        .take()
+        .ok_or_else(|| "git archive has no output".to_owned())?;
+    let tar = Command::new("tar")
+        .args(["-x", "-C"])
+        .arg(dest)
+        .stdin(stdout)
+        .output()
+        .map_err(|e| format!("cannot run tar: {e}"))?;
+    let git = archive.wait_with_output().map_err(|e| e.to_string())?;
+    if !git.status.success() {
+        return Err(format!(
+            "git archive: {}",
+            String::from_utf8_lossy(&git.stderr).trim()
+        ));
+    }
+    if !tar.status.success() {
+        return Err(format!(
+            "tar: {}",
+            String::from_utf8_lossy(&tar.stderr).trim()
+        ));
+    }
+    Ok(())
 }
 
 /// Copies the workspace's files into a subdirectory (skipping that

@@ -104,6 +104,10 @@ pub enum Event {
         job: JobKey,
         step: usize,
         message: String,
+        /// The step's own environment turns step debug logging on
+        /// (`ACTIONS_STEP_DEBUG=true`, e.g. through `$GITHUB_ENV`): shown
+        /// even when the run's debug output is off.
+        step_debug: bool,
     },
     Annotation {
         job: JobKey,

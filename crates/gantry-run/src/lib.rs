@@ -5,6 +5,7 @@ pub mod actions;
 pub mod builtins;
 pub mod call;
 pub mod commands;
+pub mod debug_shell;
 pub mod docker;
 pub mod eval;
 pub mod event;

@@ -289,8 +289,8 @@ pub async fn run(
                 if !run_it {
                     let reason = if run_cancelled {
                         "the run was cancelled".to_owned()
-                    } else if job.condition.is_some() {
-                        "its `if:` condition is false".to_owned()
+                    } else if let Some(c) = &job.condition {
+                        condition_false(c)
                     } else {
                         "a job it needs did not succeed".to_owned()
                     };
@@ -607,6 +607,23 @@ fn needs_context(
         needs.insert(id.clone(), Value::object(o));
     }
     Value::object(needs)
+}
+
+/// Why a job whose `if:` is false was skipped, naming the condition
+/// (shortened when it is long).
+fn condition_false(c: &Condition) -> String {
+    let text = match c {
+        Condition::Bool(b) => b.value.to_string(),
+        Condition::Expr(es) => es.raw.split_whitespace().collect::<Vec<_>>().join(" "),
+    };
+    const MAX: usize = 80;
+    let shown = if text.chars().count() > MAX {
+        let cut: String = text.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    } else {
+        text
+    };
+    format!("its `if:` condition is false: {shown}")
 }
 
 fn evaluate_if(c: Option<&Condition>, host: &JobLevelHost<'_>) -> Result<bool, String> {

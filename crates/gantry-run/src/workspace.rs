@@ -39,25 +39,98 @@ impl Workspace {
         }
     }
 
-    /// Removes the workspace.
+    /// Removes the workspace. The directory is first renamed aside (and a
+    /// worktree's registration pruned), which is instant; its files are
+    /// deleted on a background thread, so a job with a large workspace
+    /// (a virtual environment, build outputs) does not wait for that. Call
+    /// [`wait_for_removals`] before the process exits.
     pub fn remove(&self) {
-        match self {
-            Workspace::Worktree { repo, dir } => {
-                let _guard = WORKTREE_LOCK
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let _ = Command::new("git")
-                    .arg("-C")
-                    .arg(repo)
-                    .args(["worktree", "remove", "--force"])
-                    .arg(dir)
-                    .output();
-                let _ = std::fs::remove_dir_all(dir);
+        let dir = self.dir();
+        let Workspace::Worktree { repo, .. } = self else {
+            discard(dir);
+            return;
+        };
+        let trash = trash_path(dir);
+        let moved = std::fs::rename(dir, &trash).is_ok();
+        {
+            let _guard = WORKTREE_LOCK
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut git = Command::new("git");
+            git.arg("-C").arg(repo);
+            if moved {
+                // The worktree's directory is gone: drop its registration.
+                git.args(["worktree", "prune"]);
+            } else {
+                git.args(["worktree", "remove", "--force"]).arg(dir);
             }
-            Workspace::Copy { dir } => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
+            let _ = git.output();
         }
+        if moved {
+            remove_in_background(trash);
+        } else {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Removes a directory the way [`Workspace::remove`] does: renamed aside at
+/// once, deleted in the background (or at once when it cannot be renamed).
+pub fn discard(dir: &Path) {
+    let trash = trash_path(dir);
+    if std::fs::rename(dir, &trash).is_ok() {
+        remove_in_background(trash);
+    } else {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Deletions still running on background threads.
+static REMOVALS: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Where a directory goes to be deleted: beside it, so the rename stays on
+/// one file system.
+fn trash_path(dir: &Path) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".removing-{}", std::process::id()));
+    dir.with_file_name(name)
+}
+
+/// Deletes `dir` on a background thread ([`wait_for_removals`] waits for it).
+fn remove_in_background(dir: PathBuf) {
+    let spawned = std::thread::Builder::new()
+        .name("gantry-remove".into())
+        .spawn({
+            let dir = dir.clone();
+            move || {
+                let _ = std::fs::remove_dir_all(&dir);
+                if let Some(parent) = dir.parent() {
+                    // The job's folder, once its workspace, temp and tool
+                    // cache are all gone.
+                    let _ = std::fs::remove_dir(parent);
+                }
+            }
+        });
+    match spawned {
+        Ok(handle) => REMOVALS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(handle),
+        Err(_) => {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+/// Waits until every workspace removed so far is deleted.
+pub fn wait_for_removals() {
+    let handles = std::mem::take(
+        &mut *REMOVALS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for h in handles {
+        let _ = h.join();
     }
 }
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cas::Cas;
+use crate::cas::{Blob, Cas};
 use crate::error::StoreError;
 use crate::util::{now_ms, sha256_hex, write_atomic, write_new_atomic};
 
@@ -257,13 +257,8 @@ impl CacheStore {
         archive: &Path,
         digest: Option<(&str, u64)>,
     ) -> Result<CacheEntry, StoreError> {
-        let exists = || StoreError::CacheExists {
-            scope: scope.to_string(),
-            key: key.to_string(),
-            version: version.to_string(),
-        };
         if self.exists(scope, key, version) {
-            return Err(exists());
+            return Err(Self::exists_error(scope, key, version));
         }
         let (digest, size) = match digest {
             Some((d, s)) => {
@@ -277,6 +272,45 @@ impl CacheStore {
                 .insert_file(archive)
                 .map_err(StoreError::io(archive))?,
         };
+        self.add_entry(scope, key, version, digest, size)
+    }
+
+    /// Saves an archive written with a [`crate::BlobWriter`] (hashed and
+    /// synced as it was written, on the same file system) as an entry,
+    /// moving its file into the store. As [`CacheStore::commit`] otherwise.
+    pub fn commit_blob(
+        &self,
+        scope: &str,
+        key: &str,
+        version: &str,
+        blob: &Blob,
+    ) -> Result<CacheEntry, StoreError> {
+        if self.exists(scope, key, version) {
+            return Err(Self::exists_error(scope, key, version));
+        }
+        self.cas
+            .insert_blob(blob)
+            .map_err(StoreError::io(&blob.path))?;
+        self.add_entry(scope, key, version, blob.digest.clone(), blob.size)
+    }
+
+    fn exists_error(scope: &str, key: &str, version: &str) -> StoreError {
+        StoreError::CacheExists {
+            scope: scope.to_string(),
+            key: key.to_string(),
+            version: version.to_string(),
+        }
+    }
+
+    /// Records the entry of a blob already in the store, then evicts.
+    fn add_entry(
+        &self,
+        scope: &str,
+        key: &str,
+        version: &str,
+        digest: String,
+        size: u64,
+    ) -> Result<CacheEntry, StoreError> {
         let now = now_ms();
         let (name, id) = Self::entry_name(scope, key, version);
         let entry = CacheEntry {
@@ -296,7 +330,9 @@ impl CacheStore {
         })?;
         match write_new_atomic(&path, &text) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(exists()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(Self::exists_error(scope, key, version));
+            }
             Err(e) => return Err(StoreError::io(&path)(e)),
         }
         self.evict(now)?;

@@ -55,6 +55,7 @@ use std::time::Duration;
 pub use api_github::GithubRecord;
 pub use artifacts::{Artifact, ArtifactStore, DEFAULT_RETENTION_DAYS};
 pub use cache::{CacheEntry, CacheLimits, CacheStore};
+pub use cas::{Blob, BlobWriter};
 pub use error::{ServicesError, StoreError};
 pub use util::{now_ms, rfc3339};
 

@@ -72,6 +72,7 @@ fn script(run_id: u64) -> Vec<Event> {
             job: key("ci.yml:test:0"),
             step: 1,
             message: "debugging".into(),
+            step_debug: false,
         },
         Event::Annotation {
             job: key("ci.yml:test:0"),

@@ -364,6 +364,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep_workspaces: bool,
 
+    /// When a step fails, open a shell in its job's workspace with its environment (needs a terminal)
+    #[arg(long)]
+    pub debug_on_failure: bool,
+
     /// When to use colour (`NO_COLOR` turns it off in auto mode)
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,

@@ -57,6 +57,27 @@ fn common_ancestor(paths: &[PathBuf]) -> PathBuf {
     common.into_iter().collect()
 }
 
+/// What the exclusion lines (`!pattern`) match. `@actions/glob` applies
+/// them to every file it walks, also below an included directory (each
+/// pattern implicitly covers its matches' descendants), so a file in or
+/// below one of these is left out.
+fn excluded_paths(
+    patterns: &[String],
+    workspace: &Path,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Vec<PathBuf> {
+    let negated: Vec<String> = patterns
+        .iter()
+        .filter_map(|p| p.strip_prefix('!'))
+        .filter(|p| !p.starts_with('!'))
+        .map(str::to_owned)
+        .collect();
+    if negated.is_empty() {
+        return Vec::new();
+    }
+    glob(&negated, workspace, env).0
+}
+
 fn is_hidden(rel: &Path) -> bool {
     rel.components()
         .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
@@ -95,8 +116,10 @@ impl NativeAction for UploadArtifact {
                 .cloned()
                 .unwrap_or_else(|| workspace.clone())
         };
+        let excluded = excluded_paths(&patterns, &workspace, cx.env);
         let files: Vec<(String, PathBuf)> = files_below(&matches)
             .into_iter()
+            .filter(|f| !excluded.iter().any(|x| f.starts_with(x)))
             .filter_map(|f| {
                 let rel = f.strip_prefix(&root).ok()?.to_path_buf();
                 let hidden_below_search = searched
@@ -293,5 +316,339 @@ mod tests {
         assert_eq!(common_ancestor(&[p("/w/a")]), p("/w/a"));
         assert!(check_name("a/b").is_err());
         assert!(name_matches("logs-*", "logs-1"));
+    }
+
+    /// A workspace with files, and the run's stores next to it.
+    struct World {
+        dir: tempfile::TempDir,
+        stores: crate::builtins::Stores,
+    }
+
+    fn world(files: &[&str]) -> World {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for f in files {
+            let p = dir.path().join("ws").join(f);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&p, f.as_bytes()).expect("write");
+        }
+        let stores = crate::builtins::Stores::open(&dir.path().join("data"), "o/r", 7, Vec::new())
+            .expect("stores");
+        World { dir, stores }
+    }
+
+    impl World {
+        fn ws(&self) -> PathBuf {
+            self.dir.path().join("ws")
+        }
+
+        fn step(
+            &self,
+            action: &dyn NativeAction,
+            inputs: &[(&str, &str)],
+        ) -> Result<ActionOutput, String> {
+            let inputs: BTreeMap<String, String> = inputs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            let github = Value::from_json(&serde_json::json!({
+                "server_url": "https://github.com", "repository": "o/r", "run_id": "7"
+            }));
+            let env = BTreeMap::from([(
+                "HOME".to_owned(),
+                self.dir.path().to_string_lossy().into_owned(),
+            )]);
+            let ws = self.ws();
+            let cx = ActionContext {
+                workspace: &ws,
+                inputs: &inputs,
+                env: &env,
+                github: Some(&github),
+                process_env: &env,
+                changed_files: None,
+                job: "build",
+                stores: Some(&self.stores),
+            };
+            action.run(&cx)
+        }
+
+        /// Uploads, then downloads the artifact by name into a fresh folder
+        /// and lists what arrived (relative paths, sorted).
+        fn layout(&self, name: &str, path: &str, extra: &[(&str, &str)]) -> Vec<String> {
+            let mut inputs = vec![("name", name), ("path", path)];
+            inputs.extend_from_slice(extra);
+            self.step(&UploadArtifact, &inputs).expect("upload");
+            let dest = format!("../out-{name}");
+            self.step(&DownloadArtifact, &[("name", name), ("path", &dest)])
+                .expect("download");
+            tree(&self.dir.path().join(format!("out-{name}")))
+        }
+    }
+
+    fn tree(root: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("read_dir").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.strip_prefix(root).expect("below");
+                    out.push(rel.to_string_lossy().into_owned());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    use std::collections::BTreeMap;
+
+    /// actions/upload-artifact's README: "Upload an Individual File",
+    /// "Upload an Entire Directory", "Upload using a Wildcard Pattern",
+    /// "Upload using Multiple Paths and Exclusions" ("the least common
+    /// ancestor of all the search paths will be used as the root directory
+    /// of the artifact. Exclude paths do not affect the directory
+    /// structure"), and "Uploading Hidden Files" (excluded unless
+    /// `include-hidden-files: true`, v4.4.0 on).
+    #[test]
+    fn upload_layouts_follow_the_readme() {
+        let w = world(&[
+            "path/to/artifact/world.txt",
+            "path/to/artifact/sub/deep.txt",
+            "path/output/bin/app",
+            "path/output/bin/app.tmp",
+            "path/output/test-results/r.xml",
+            "path/output/other/skip.txt",
+            "path/to/.env",
+            "path/to/artifact/.git/config",
+        ]);
+        // A single file: stored at the root of the artifact.
+        assert_eq!(
+            w.layout("single", "path/to/artifact/world.txt", &[]),
+            ["world.txt"]
+        );
+        // A directory: its contents at the root.
+        assert_eq!(
+            w.layout("dir", "path/to/artifact/", &[]),
+            ["sub/deep.txt", "world.txt"]
+        );
+        // A wildcard: the structure below the search path (`path/to`).
+        assert_eq!(
+            w.layout("wild", "path/**/*.txt", &[]),
+            [
+                "output/other/skip.txt",
+                "to/artifact/sub/deep.txt",
+                "to/artifact/world.txt"
+            ]
+        );
+        // Multiple paths and an exclusion: rooted at the least common
+        // ancestor of the search paths (`path/output`).
+        assert_eq!(
+            w.layout(
+                "multi",
+                "path/output/bin/\npath/output/test-results\n!path/**/*.tmp\n",
+                &[]
+            ),
+            ["bin/app", "test-results/r.xml"]
+        );
+        // Hidden files and folders are left out by default.
+        assert_eq!(
+            w.layout("nohidden", "path/to/", &[]),
+            ["artifact/sub/deep.txt", "artifact/world.txt",]
+        );
+        assert_eq!(
+            w.layout("hidden", "path/to/", &[("include-hidden-files", "true")]),
+            [
+                ".env",
+                "artifact/.git/config",
+                "artifact/sub/deep.txt",
+                "artifact/world.txt",
+            ]
+        );
+    }
+
+    /// actions/upload-artifact's action.yml: outputs `artifact-id`,
+    /// `artifact-url`, `artifact-digest`; `name` defaults to `artifact`;
+    /// `if-no-files-found` warn (default) / error / ignore; `overwrite`;
+    /// `compression-level` 0-9; README "Not Uploading to the Same Artifact"
+    /// (v4 artifacts are immutable: a second upload of a name fails).
+    #[test]
+    fn upload_outputs_and_inputs_follow_the_action_yml() {
+        let w = world(&["a.txt"]);
+        let out = w
+            .step(&UploadArtifact, &[("path", "a.txt")])
+            .expect("upload");
+        let id = &out.outputs["artifact-id"];
+        assert!(!id.is_empty());
+        assert_eq!(
+            out.outputs["artifact-url"],
+            format!("https://github.com/o/r/actions/runs/7/artifacts/{id}")
+        );
+        let digest = &out.outputs["artifact-digest"];
+        assert_eq!(digest.len(), 64, "a SHA-256 in hex: {digest}");
+        assert!(
+            w.stores
+                .artifacts
+                .find(7, "artifact")
+                .expect("find")
+                .is_some()
+        );
+
+        // Immutable: the same name again conflicts, unless `overwrite`.
+        let err = w
+            .step(&UploadArtifact, &[("path", "a.txt")])
+            .err()
+            .expect("conflict");
+        assert!(err.contains("(409) Conflict"), "{err}");
+        // (GitHub gives the new artifact a new id; the store numbers after
+        // the highest id left, so here it may be reused.)
+        let again = w
+            .step(&UploadArtifact, &[("path", "a.txt"), ("overwrite", "true")])
+            .expect("overwrite");
+        assert!(
+            again.log.iter().any(|l| l.contains("deleted")),
+            "{:?}",
+            again.log
+        );
+
+        // if-no-files-found.
+        let missing =
+            "No files were found with the provided path: nothing/. No artifacts will be uploaded.";
+        let warn = w
+            .step(&UploadArtifact, &[("name", "x"), ("path", "nothing/")])
+            .expect("warn");
+        assert_eq!(warn.log, [format!("::warning::{missing}")]);
+        assert!(warn.outputs.is_empty());
+        let err = w
+            .step(
+                &UploadArtifact,
+                &[
+                    ("name", "x"),
+                    ("path", "nothing/"),
+                    ("if-no-files-found", "error"),
+                ],
+            )
+            .err()
+            .expect("error");
+        assert_eq!(err, missing);
+        let ignore = w
+            .step(
+                &UploadArtifact,
+                &[
+                    ("name", "x"),
+                    ("path", "nothing/"),
+                    ("if-no-files-found", "ignore"),
+                ],
+            )
+            .expect("ignore");
+        assert_eq!(ignore.log, [missing]);
+
+        // compression-level is 0-9.
+        assert!(
+            w.step(
+                &UploadArtifact,
+                &[("name", "z"), ("path", "a.txt"), ("compression-level", "0")]
+            )
+            .is_ok()
+        );
+        assert!(
+            w.step(
+                &UploadArtifact,
+                &[
+                    ("name", "z2"),
+                    ("path", "a.txt"),
+                    ("compression-level", "10")
+                ]
+            )
+            .is_err()
+        );
+        // Names with `/` or `:` are refused.
+        assert!(
+            w.step(&UploadArtifact, &[("name", "a/b"), ("path", "a.txt")])
+                .is_err()
+        );
+    }
+
+    /// actions/download-artifact's README (v4): `name` downloads one
+    /// artifact into `path`; without `name` every artifact (or those whose
+    /// name matches `pattern`) goes into a folder named after it, unless
+    /// `merge-multiple: true`; `path` defaults to the workspace and
+    /// supports `~`; the output `download-path` is the resolved folder.
+    #[test]
+    fn download_layouts_follow_the_readme() {
+        let w = world(&["one/a.txt", "two/b.txt", "logs/l.txt"]);
+        for (name, path) in [("my-one", "one/"), ("my-two", "two/"), ("logs", "logs/")] {
+            w.step(&UploadArtifact, &[("name", name), ("path", path)])
+                .expect("upload");
+        }
+        // By name, into `path` directly.
+        let out = w
+            .step(
+                &DownloadArtifact,
+                &[("name", "my-one"), ("path", "dl/named")],
+            )
+            .expect("named");
+        let dest = w.ws().join("dl/named");
+        assert_eq!(out.outputs["download-path"], dest.to_string_lossy());
+        assert_eq!(tree(&dest), ["a.txt"]);
+        // Default path: the workspace.
+        let out = w
+            .step(&DownloadArtifact, &[("name", "logs")])
+            .expect("default");
+        assert_eq!(out.outputs["download-path"], w.ws().to_string_lossy());
+        assert!(w.ws().join("l.txt").is_file());
+        // `~` is the home folder.
+        let out = w
+            .step(
+                &DownloadArtifact,
+                &[("name", "logs"), ("path", "~/home-dl")],
+            )
+            .expect("tilde");
+        assert_eq!(
+            out.outputs["download-path"],
+            w.dir.path().join("home-dl").to_string_lossy()
+        );
+        // All: one folder per artifact.
+        w.step(&DownloadArtifact, &[("path", "dl/all")])
+            .expect("all");
+        assert_eq!(
+            tree(&w.ws().join("dl/all")),
+            ["logs/l.txt", "my-one/a.txt", "my-two/b.txt"]
+        );
+        // pattern: only matching names.
+        w.step(
+            &DownloadArtifact,
+            &[("path", "dl/pat"), ("pattern", "my-*")],
+        )
+        .expect("pattern");
+        assert_eq!(
+            tree(&w.ws().join("dl/pat")),
+            ["my-one/a.txt", "my-two/b.txt"]
+        );
+        // merge-multiple: into the same folder.
+        w.step(
+            &DownloadArtifact,
+            &[
+                ("path", "dl/merged"),
+                ("pattern", "my-*"),
+                ("merge-multiple", "true"),
+            ],
+        )
+        .expect("merged");
+        assert_eq!(tree(&w.ws().join("dl/merged")), ["a.txt", "b.txt"]);
+        // `pattern` is ignored when `name` is given.
+        w.step(
+            &DownloadArtifact,
+            &[("name", "logs"), ("pattern", "my-*"), ("path", "dl/both")],
+        )
+        .expect("both");
+        assert_eq!(tree(&w.ws().join("dl/both")), ["l.txt"]);
+        // A missing name fails the step.
+        let err = w
+            .step(&DownloadArtifact, &[("name", "nope")])
+            .err()
+            .expect("missing");
+        assert!(err.contains("Artifact not found for name: nope"), "{err}");
     }
 }

@@ -207,9 +207,28 @@ class RequestError extends Error {
   }
 }
 
-function makeGithub(token, baseUrl, userAgent) {
+function makeGithub(token, baseUrl, userAgent, retry = { retries: 0, exempt: [] }) {
   baseUrl = String(baseUrl).replace(/\/+$/, '');
+  // A failed request (a status of 400 or more that is not exempt, or no
+  // response) is tried again up to `retry.retries` times, waiting 1 s, 4 s,
+  // 9 s, … in between.
   async function request(route, params = {}) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await requestOnce(route, params);
+      } catch (err) {
+        const status = err && err.status;
+        const retryable = status === undefined
+          ? err instanceof TypeError && err.message === 'fetch failed'
+          : status >= 400 && !retry.exempt.includes(status);
+        if (attempt >= retry.retries || !retryable) throw err;
+        const wait = (attempt + 1) * (attempt + 1) * 1000;
+        core.info(`Request failed (${status === undefined ? err : status}); retrying in ${wait / 1000} s (${attempt + 1} of ${retry.retries})`);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+  async function requestOnce(route, params = {}) {
     let [method, url] = route.includes(' ') ? route.split(' ') : ['GET', route];
     params = Object.assign({}, params);
     const headers = Object.assign(
@@ -430,14 +449,9 @@ const glob = {
 
 // ----------------------------------------------------------------- main ----
 async function main() {
-  const encoding = core.getInput('result-encoding') || 'json';
-  if (encoding !== 'json' && encoding !== 'string') {
-    core.setFailed('"result-encoding" must be either "string" or "json"');
-    return;
-  }
   const token = core.getInput('github-token');
   const baseUrl = core.getInput('base-url') || process.env.GITHUB_API_URL || 'https://api.github.com';
-  const github = makeGithub(token, baseUrl, core.getInput('user-agent'));
+  const github = makeGithub(token, baseUrl, core.getInput('user-agent'), retryOptions());
   const script = core.getInput('script', { required: true });
   const wsRequire = createRequire(path.join(process.cwd(), '__gantry_github_script__.js'));
   const userRequire = (id) => {
@@ -448,8 +462,26 @@ async function main() {
   const AsyncFunction = Object.getPrototypeOf(async () => null).constructor;
   const fn = new AsyncFunction('require', '__original_require__', 'github', 'octokit', 'context', 'core', 'exec', 'glob', 'io', 'fetch', script);
   const result = await fn(userRequire, require, github, github, context, core, exec, glob, io, fetch);
-  const output = encoding === 'string' ? String(result) : JSON.stringify(result);
+  // As the real action: the encoding is checked once the script has run,
+  // and an unknown one fails the step as an unhandled error.
+  const encoding = core.getInput('result-encoding') || 'json';
+  let output;
+  if (encoding === 'json') output = JSON.stringify(result);
+  else if (encoding === 'string') output = String(result);
+  else throw new Error('"result-encoding" must be either "string" or "json"');
   core.setOutput('result', output);
+}
+
+// `retries` and `retry-exempt-status-codes`: how often a failed request is
+// tried again (0: never), and the statuses that are never retried.
+function retryOptions() {
+  const retries = parseInt(core.getInput('retries'), 10) || 0;
+  const exempt = (core.getInput('retry-exempt-status-codes') || '')
+    .split(/[\n,]+/)
+    .map((s) => parseInt(s.trim(), 10))
+    .filter((n) => !Number.isNaN(n));
+  if (retries > 0) core.debug(`GitHub client configured with: (retries: ${retries}, retry-exempt-status-code: ${exempt})`);
+  return { retries: Math.max(0, retries), exempt };
 }
 
 main().catch((err) => {

@@ -3,6 +3,8 @@
 pub mod github_script;
 pub mod paths_filter;
 pub mod setup;
+// mxschmitt/action-tmate: a local shell (crate::debug_shell) instead of a tunnel.
+pub mod tmate;
 // actions/cache (+ restore, save) and upload/download-artifact, backed by
 // the run's cache and artifact stores (`Stores`, in `stores.rs`, reachable
 // from `ActionContext::stores`). Post steps of native actions: see

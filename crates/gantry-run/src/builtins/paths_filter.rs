@@ -76,7 +76,7 @@ fn collect_rules(
                     .scalar_string()
                     .unwrap_or_default()
                     .split('|')
-                    .map(|t| t.trim().to_owned())
+                    .map(|t| t.trim().to_ascii_lowercase())
                     .filter(|t| !t.is_empty())
                     .collect();
                 collect_rules(v, Some(&types), out)?;
@@ -234,6 +234,25 @@ fn evaluate(
         .collect()
 }
 
+/// Whether the `filters` input names a file: the real action reads it as a
+/// path when it has neither a line break nor a colon.
+fn is_path_input(text: &str) -> bool {
+    !(text.contains('\n') || text.contains(':'))
+}
+
+/// The filters file, relative to the workspace.
+fn read_filters_file(workspace: &std::path::Path, name: &str) -> Result<String, String> {
+    let path = workspace.join(name);
+    if !path.exists() {
+        return Err(format!("Configuration file '{name}' not found"));
+    }
+    if !path.is_file() {
+        return Err(format!("'{name}' is not a file."));
+    }
+    std::fs::read_to_string(&path)
+        .map_err(|e| format!("dorny/paths-filter: cannot read the filters file `{name}`: {e}"))
+}
+
 /// `dorny/paths-filter`.
 pub struct PathsFilter;
 
@@ -257,17 +276,12 @@ impl NativeAction for PathsFilter {
         if filters_in.trim().is_empty() {
             return Err("dorny/paths-filter: the `filters` input is required".into());
         }
-        // A single line is a file of the workspace, as in the real action.
-        let yaml = if filters_in.trim().contains('\n') {
-            filters_in
+        // Text without a line break or a colon is a file of the workspace,
+        // anything else inline YAML, as in the real action.
+        let yaml = if is_path_input(&filters_in) {
+            read_filters_file(cx.workspace, filters_in.trim())?
         } else {
-            let path = cx.workspace.join(filters_in.trim());
-            std::fs::read_to_string(&path).map_err(|e| {
-                format!(
-                    "dorny/paths-filter: cannot read the filters file `{}`: {e}",
-                    filters_in.trim()
-                )
-            })?
+            filters_in
         };
         let filters = parse_filters(&yaml).map_err(|e| format!("dorny/paths-filter: {e}"))?;
         let quantifier = input("predicate-quantifier");
@@ -276,16 +290,17 @@ impl NativeAction for PathsFilter {
             "every" => true,
             other => {
                 return Err(format!(
-                    "dorny/paths-filter: predicate-quantifier `{other}` is not `some` or `every`"
+                    "Input parameter 'predicate-quantifier' is set to invalid value '{other}'. Valid values: some, every"
                 ));
             }
         };
-        let list_files = match input("list-files").as_str() {
+        // Read case-insensitively, as the real action lower-cases it.
+        let list_files = match input("list-files").to_ascii_lowercase().as_str() {
             "" => "none".to_owned(),
             f @ ("none" | "csv" | "json" | "shell" | "escape") => f.to_owned(),
             other => {
                 return Err(format!(
-                    "dorny/paths-filter: list-files `{other}` is not one of none, csv, json, shell, escape"
+                    "Input parameter 'list-files' is set to invalid value '{other}'"
                 ));
             }
         };
@@ -307,10 +322,17 @@ impl NativeAction for PathsFilter {
                 out.outputs.insert(format!("{name}_files"), s);
             }
         }
-        out.outputs.insert(
-            "changes".into(),
-            serde_json::to_string(&matched).unwrap_or_else(|_| "[]".into()),
-        );
+        // A filter named `changes` keeps its own output, as in the real action.
+        if filters.iter().any(|(name, _)| name == "changes") {
+            out.log.push(
+                "Cannot set changes output variable - name already used by filter output".into(),
+            );
+        } else {
+            out.outputs.insert(
+                "changes".into(),
+                serde_json::to_string(&matched).unwrap_or_else(|_| "[]".into()),
+            );
+        }
         Ok(out)
     }
 }
@@ -370,6 +392,207 @@ mod tests {
         assert_eq!(
             serialize(&files, "escape").as_deref(),
             Some("a\\ b.txt c,d it\\'s")
+        );
+    }
+
+    /// Runs the built-in as a step would: `inputs`, the event's changed
+    /// files, and a push payload whose commits give the change types.
+    fn step(
+        inputs: &[(&str, &str)],
+        changed: &[&str],
+        payload: serde_json::Value,
+        files: &[(&str, &str)],
+    ) -> Result<ActionOutput, String> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        }
+        let inputs: BTreeMap<String, String> = inputs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let github = Value::from_json(&serde_json::json!({ "event": payload }));
+        let changed: Vec<String> = changed.iter().map(|s| (*s).to_owned()).collect();
+        let empty = BTreeMap::new();
+        let cx = ActionContext {
+            workspace: dir.path(),
+            inputs: &inputs,
+            env: &empty,
+            github: Some(&github),
+            process_env: &empty,
+            changed_files: Some(&changed),
+            job: "test",
+            stores: None,
+        };
+        PathsFilter.run(&cx)
+    }
+
+    fn outputs(r: Result<ActionOutput, String>) -> BTreeMap<String, String> {
+        r.expect("the step succeeds").outputs
+    }
+
+    /// Known answers from dorny/paths-filter's README ("Outputs", "Usage",
+    /// "Examples") and its `src/main.ts` (`exportResults`, `isPathInput`).
+    #[test]
+    fn documented_outputs() {
+        let none = serde_json::json!({});
+        // README, Outputs: `<filter>` is 'true'/'false', `<filter>_count` the
+        // number of matching files, `changes` a JSON array of the filters
+        // that matched; `<filter>_files` only "if enabled" (list-files).
+        let o = outputs(step(
+            &[("filters", "src:\n  - 'src/**'\ndocs:\n  - 'docs/**'\n")],
+            &["src/a.rs", "src/b.rs", "README.md"],
+            none.clone(),
+            &[],
+        ));
+        assert_eq!(o["src"], "true");
+        assert_eq!(o["src_count"], "2");
+        assert_eq!(o["docs"], "false");
+        assert_eq!(o["docs_count"], "0");
+        assert_eq!(o["changes"], r#"["src"]"#);
+        assert!(!o.contains_key("src_files"), "list-files defaults to none");
+
+        // README, list-files: csv ("uses double quotes to wrap filename with
+        // unsafe characters"), json, shell ("single or double quotes"),
+        // escape ("Backslash escapes every potentially unsafe character");
+        // main.ts lower-cases the input.
+        for (format, want) in [
+            ("csv", "\"src/a b.rs\",src/c.rs"),
+            ("json", r#"["src/a b.rs","src/c.rs"]"#),
+            ("shell", "'src/a b.rs' src/c.rs"),
+            ("escape", "src/a\\ b.rs src/c.rs"),
+            ("JSON", r#"["src/a b.rs","src/c.rs"]"#),
+        ] {
+            let o = outputs(step(
+                &[("filters", "src:\n  - 'src/**'\n"), ("list-files", format)],
+                &["src/a b.rs", "src/c.rs"],
+                none.clone(),
+                &[],
+            ));
+            assert_eq!(o["src_files"], want, "list-files: {format}");
+        }
+        // An empty match lists nothing.
+        let o = outputs(step(
+            &[("filters", "src:\n  - 'src/**'\n"), ("list-files", "json")],
+            &["x"],
+            none.clone(),
+            &[],
+        ));
+        assert_eq!(o["src_files"], "[]");
+        let err = step(
+            &[("filters", "src:\n  - 'src/**'\n"), ("list-files", "xml")],
+            &["x"],
+            none.clone(),
+            &[],
+        )
+        .err()
+        .expect("fails");
+        assert_eq!(
+            err,
+            "Input parameter 'list-files' is set to invalid value 'xml'"
+        );
+
+        // README, Advanced options: filters in their own file.
+        let o = outputs(step(
+            &[("filters", ".github/filters.yml")],
+            &["lib/x.py"],
+            none.clone(),
+            &[(".github/filters.yml", "py:\n  - '**/*.py'\n")],
+        ));
+        assert_eq!(o["py"], "true");
+        let err = step(
+            &[("filters", ".github/nope.yml")],
+            &["x"],
+            none.clone(),
+            &[],
+        )
+        .err()
+        .expect("fails");
+        assert_eq!(err, "Configuration file '.github/nope.yml' not found");
+        // main.ts `isPathInput`: a single line with a colon is inline YAML
+        // (the README's matrix example: `package1: src/package1`).
+        let o = outputs(step(
+            &[("filters", "pkg: 'src/pkg/**'")],
+            &["src/pkg/a.rs"],
+            none.clone(),
+            &[],
+        ));
+        assert_eq!(o["pkg"], "true");
+        assert_eq!(o["changes"], r#"["pkg"]"#);
+
+        // README: picomatch with `dot: true` matches dot files and folders.
+        let o = outputs(step(
+            &[("filters", "all:\n  - '**'\n")],
+            &[".github/workflows/ci.yml"],
+            none.clone(),
+            &[],
+        ));
+        assert_eq!(o["all"], "true");
+
+        // exportResults: a filter named `changes` keeps its own output.
+        let o = outputs(step(
+            &[("filters", "changes:\n  - 'src/**'\n")],
+            &["src/a.rs"],
+            none.clone(),
+            &[],
+        ));
+        assert_eq!(o["changes"], "true");
+    }
+
+    /// README, "Consider if file was added, modified or deleted", and the
+    /// `predicate-quantifier` input (`some` by default, or `every`).
+    #[test]
+    fn documented_change_types_and_quantifier() {
+        let push = serde_json::json!({"commits": [
+            {"added": ["src/new.rs"], "modified": ["src/old.rs"], "removed": ["src/gone.rs"]}
+        ]});
+        let changed = ["src/new.rs", "src/old.rs", "src/gone.rs"];
+        let filters = "addedOrModified:\n  - added|modified: 'src/**'\nallChanges:\n  - added|deleted|modified: 'src/**'\ndeleted:\n  - Deleted: 'src/**'\n";
+        let o = outputs(step(
+            &[("filters", filters), ("list-files", "json")],
+            &changed,
+            push.clone(),
+            &[],
+        ));
+        assert_eq!(o["addedOrModified_files"], r#"["src/new.rs","src/old.rs"]"#);
+        assert_eq!(o["allChanges_count"], "3");
+        // Change types are read case-insensitively (filter.ts lower-cases them).
+        assert_eq!(o["deleted_files"], r#"["src/gone.rs"]"#);
+
+        // predicate-quantifier: `every` needs all of a filter's patterns.
+        let filters = "rust_not_tests:\n  - '**/*.rs'\n  - '!**/tests/**'\n";
+        let changed = ["src/a.rs", "src/tests/t.rs"];
+        let o = outputs(step(
+            &[("filters", filters), ("list-files", "json")],
+            &changed,
+            push.clone(),
+            &[],
+        ));
+        assert_eq!(o["rust_not_tests_count"], "2", "some: either pattern");
+        let o = outputs(step(
+            &[
+                ("filters", filters),
+                ("list-files", "json"),
+                ("predicate-quantifier", "every"),
+            ],
+            &changed,
+            push.clone(),
+            &[],
+        ));
+        assert_eq!(o["rust_not_tests_files"], r#"["src/a.rs"]"#);
+        let err = step(
+            &[("filters", filters), ("predicate-quantifier", "all")],
+            &changed,
+            push,
+            &[],
+        )
+        .err()
+        .expect("fails");
+        assert_eq!(
+            err,
+            "Input parameter 'predicate-quantifier' is set to invalid value 'all'. Valid values: some, every"
         );
     }
 }

@@ -225,6 +225,9 @@ fn installed(lang: Lang, env: &BTreeMap<String, String>) -> Vec<Found> {
     found
 }
 
+/// Where the version comes from when none is given.
+const NO_VERSION: &str = "no version given";
+
 /// The version asked for: the input, else the version file's.
 fn wanted(lang: Lang, cx: &ActionContext<'_>) -> Result<Vec<(String, String)>, String> {
     let input = |k: &str| {
@@ -265,7 +268,7 @@ fn wanted(lang: Lang, cx: &ActionContext<'_>) -> Result<Vec<(String, String)>, S
     {
         return Ok(vec![(spec, ".python-version".into())]);
     }
-    Ok(vec![("*".into(), "no version given".into())])
+    Ok(vec![("*".into(), NO_VERSION.into())])
 }
 
 /// The version a version file names.
@@ -362,9 +365,17 @@ fn run_setup(lang: Lang, cx: &ActionContext<'_>) -> Result<ActionOutput, String>
         // The newest that satisfies the spec; on a tie, the first found
         // (PATH first).
         let mut best: Option<&Found> = None;
-        for f in all.iter().filter(|f| spec.matches(&f.version)) {
-            if best.is_none_or(|b| f.version > b.version) {
-                best = Some(f);
+        if source == NO_VERSION {
+            // No version given: the first found (PATH first), as the real
+            // actions use the one on PATH (setup-python's README: "If
+            // `.python-version` file doesn't exist Python/PyPy version from
+            // the PATH will be used").
+            best = all.first();
+        } else {
+            for f in all.iter().filter(|f| spec.matches(&f.version)) {
+                if best.is_none_or(|b| f.version > b.version) {
+                    best = Some(f);
+                }
             }
         }
         let Some(found) = best.cloned() else {
@@ -404,11 +415,28 @@ fn run_setup(lang: Lang, cx: &ActionContext<'_>) -> Result<ActionOutput, String>
                 .inputs
                 .get("update-environment")
                 .is_none_or(|v| v.trim() != "false");
+            // setup-python's README ("update-environment"): pythonLocation,
+            // Python_ROOT_DIR, Python2_ROOT_DIR, Python3_ROOT_DIR and
+            // PKG_CONFIG_PATH (`<pythonLocation>/lib/pkgconfig`).
             if update {
-                for k in ["pythonLocation", "Python_ROOT_DIR", "Python3_ROOT_DIR"] {
+                for k in [
+                    "pythonLocation",
+                    "Python_ROOT_DIR",
+                    "Python2_ROOT_DIR",
+                    "Python3_ROOT_DIR",
+                ] {
                     out.env.push((k.to_owned(), prefix.clone()));
                 }
+                out.env.push((
+                    "PKG_CONFIG_PATH".to_owned(),
+                    format!("{prefix}/lib/pkgconfig"),
+                ));
             }
+        }
+        if lang == Lang::Go
+            && let Some(gobin) = go_path_bin(&found.exe, cx.process_env)
+        {
+            out.path.push(gobin);
         }
         out.log.push(format!(
             "Using {} {} ({}) for `{spec_s}` ({source}); added {bin} to PATH",
@@ -433,18 +461,122 @@ fn run_setup(lang: Lang, cx: &ActionContext<'_>) -> Result<ActionOutput, String>
             }
         }
     }
-    out.outputs.insert("cache-hit".into(), "false".into());
-    if let Some(c) = cx
-        .inputs
-        .get("cache")
-        .filter(|c| !c.trim().is_empty() && c.trim() != "false")
+    if lang == Lang::Node
+        && let Some(url) = cx
+            .inputs
+            .get("registry-url")
+            .map(|u| u.trim())
+            .filter(|u| !u.is_empty())
     {
+        npm_registry(cx, url, &mut out)?;
+    }
+    // `cache-hit` is set only when caching is on, as the real actions set it
+    // from their cache restore: setup-python and setup-node when `cache:` is
+    // given, setup-go unless `cache: false` (its default is `true`).
+    let cache = cx.inputs.get("cache").map(|c| c.trim()).unwrap_or_default();
+    let caching = match lang {
+        Lang::Go => cache != "false",
+        Lang::Python | Lang::Node => !cache.is_empty() && cache != "false",
+    };
+    if caching {
+        out.outputs.insert("cache-hit".into(), "false".into());
         out.log.push(format!(
-            "cache: {c}: the built-in {} does not restore or save caches itself; caching is served by the cache built-in (actions/cache) when it is available",
+            "cache: {}: the built-in {} does not restore or save caches itself; caching is served by the cache built-in (actions/cache) when it is available",
+            if cache.is_empty() { "true" } else { cache },
             lang.action()
         ));
     }
     Ok(out)
+}
+
+/// setup-go puts `$(go env GOPATH)/bin` on PATH (creating it).
+fn go_path_bin(go: &Path, env: &BTreeMap<String, String>) -> Option<String> {
+    let out = Command::new(go)
+        .args(["env", "GOPATH"])
+        .env_clear()
+        .envs(env)
+        .output()
+        .ok()?;
+    let gopath = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if !out.status.success() || gopath.is_empty() {
+        return None;
+    }
+    let bin = Path::new(&gopath).join("bin");
+    std::fs::create_dir_all(&bin).ok()?;
+    Some(bin.to_string_lossy().into_owned())
+}
+
+/// setup-node's `registry-url`: an `.npmrc` in `RUNNER_TEMP` that reads the
+/// token from `NODE_AUTH_TOKEN`, named by `NPM_CONFIG_USERCONFIG`.
+fn npm_registry(cx: &ActionContext<'_>, url: &str, out: &mut ActionOutput) -> Result<(), String> {
+    let mut url = url.to_owned();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    let input = |k: &str| {
+        cx.inputs
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let mut scope = input("scope");
+    if scope.is_empty() && url.contains("npm.pkg.github.com") {
+        scope = cx
+            .github
+            .and_then(|g| g.get("repository_owner"))
+            .map(gantry_expr::Value::to_display_string)
+            .unwrap_or_default();
+    }
+    if !scope.is_empty() && !scope.starts_with('@') {
+        scope.insert(0, '@');
+    }
+    if !scope.is_empty() {
+        scope = format!("{}:", scope.to_lowercase());
+    }
+    let dir = cx
+        .process_env
+        .get("RUNNER_TEMP")
+        .filter(|t| !t.is_empty())
+        .map_or_else(|| cx.workspace.to_path_buf(), PathBuf::from);
+    let npmrc = dir.join(".npmrc");
+    let mut text = String::new();
+    if let Ok(old) = std::fs::read_to_string(&npmrc) {
+        for line in old.lines() {
+            if !line.to_lowercase().starts_with(&format!("{scope}registry")) {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    let host = match url.split_once(':') {
+        Some((scheme, rest))
+            if scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            rest
+        }
+        _ => url.as_str(),
+    };
+    text.push_str(&format!(
+        "{host}:_authToken=${{NODE_AUTH_TOKEN}}\n{scope}registry={url}\nalways-auth={}",
+        match input("always-auth").as_str() {
+            "" => "false".to_owned(),
+            a => a.to_owned(),
+        }
+    ));
+    std::fs::write(&npmrc, text).map_err(|e| format!("cannot write {}: {e}", npmrc.display()))?;
+    let npmrc = npmrc.to_string_lossy().into_owned();
+    out.log.push(format!("Wrote {npmrc} for {url}"));
+    out.env.push(("NPM_CONFIG_USERCONFIG".into(), npmrc));
+    let token = cx
+        .process_env
+        .get("NODE_AUTH_TOKEN")
+        .filter(|t| !t.is_empty())
+        .cloned()
+        .unwrap_or_else(|| "XXXXX-XXXXX-XXXXX-XXXXX".into());
+    out.env.push(("NODE_AUTH_TOKEN".into(), token));
+    Ok(())
 }
 
 /// `actions/setup-python`.
@@ -578,5 +710,262 @@ mod tests {
         assert!(out.outputs["node-version"].starts_with('v'));
         assert_eq!(out.outputs["cache-hit"], "false");
         assert!(out.log.iter().any(|l| l.contains("cache built-in")));
+    }
+
+    /// A fake toolchain: `bin/<name>` scripts printing what the real tools
+    /// print, in a folder of their own.
+    struct Fake {
+        dir: tempfile::TempDir,
+        path: String,
+    }
+
+    fn fake(tools: &[(&str, &str)]) -> Fake {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut path = Vec::new();
+        for (i, (name, body)) in tools.iter().enumerate() {
+            let bin = dir.path().join(format!("t{i}/bin"));
+            std::fs::create_dir_all(&bin).expect("mkdir");
+            let exe = bin.join(name);
+            std::fs::write(&exe, format!("#!/bin/sh\n{body}\n")).expect("write");
+            std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+            path.push(bin.to_string_lossy().into_owned());
+        }
+        Fake {
+            dir,
+            path: path.join(":"),
+        }
+    }
+
+    fn fake_run(
+        lang: Lang,
+        f: &Fake,
+        inputs: &[(&str, &str)],
+        extra_env: &[(&str, &str)],
+    ) -> Result<ActionOutput, String> {
+        let inputs: BTreeMap<String, String> = inputs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut env: BTreeMap<String, String> = BTreeMap::new();
+        env.insert("PATH".into(), f.path.clone());
+        let cache = f.dir.path().join("toolcache");
+        let temp = f.dir.path().join("temp");
+        std::fs::create_dir_all(&temp).expect("mkdir");
+        env.insert(
+            "RUNNER_TOOL_CACHE".into(),
+            cache.to_string_lossy().into_owned(),
+        );
+        env.insert("RUNNER_TEMP".into(), temp.to_string_lossy().into_owned());
+        env.insert("HOME".into(), f.dir.path().to_string_lossy().into_owned());
+        for (k, v) in extra_env {
+            env.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let github = gantry_expr::Value::from_json(
+            &serde_json::json!({"repository_owner": "Octo-Org", "repository": "Octo-Org/app"}),
+        );
+        let empty = BTreeMap::new();
+        let cx = ActionContext {
+            workspace: f.dir.path(),
+            inputs: &inputs,
+            env: &empty,
+            github: Some(&github),
+            process_env: &env,
+            changed_files: None,
+            job: "test",
+            stores: None,
+        };
+        run_setup(lang, &cx)
+    }
+
+    fn env_of(out: &ActionOutput, k: &str) -> Option<String> {
+        out.env
+            .iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// actions/setup-python's action.yml (outputs `python-version`,
+    /// `python-path`, `cache-hit`) and docs/advanced-usage.md (several
+    /// versions: "The last specified version will be used as a default
+    /// one"; `update-environment` exports pythonLocation, Python_ROOT_DIR,
+    /// Python2_ROOT_DIR, Python3_ROOT_DIR and PKG_CONFIG_PATH).
+    #[test]
+    fn setup_python_documented_outputs() {
+        let f = fake(&[
+            ("python3.97", "echo 'Python 3.97.1'"),
+            ("python3.98", "echo 'Python 3.98.2'"),
+        ]);
+        let out = fake_run(Lang::Python, &f, &[("python-version", "3.97")], &[]).expect("3.97");
+        assert_eq!(out.outputs["python-version"], "3.97.1");
+        let exe = &out.outputs["python-path"];
+        assert!(exe.ends_with("t0/bin/python3.97"), "{exe}");
+        // No `cache:` → no cache restore → `cache-hit` unset.
+        assert!(!out.outputs.contains_key("cache-hit"), "{:?}", out.outputs);
+        let prefix = f.dir.path().join("t0").to_string_lossy().into_owned();
+        for k in [
+            "pythonLocation",
+            "Python_ROOT_DIR",
+            "Python2_ROOT_DIR",
+            "Python3_ROOT_DIR",
+        ] {
+            assert_eq!(env_of(&out, k).as_deref(), Some(prefix.as_str()), "{k}");
+        }
+        assert_eq!(
+            env_of(&out, "PKG_CONFIG_PATH"),
+            Some(format!("{prefix}/lib/pkgconfig"))
+        );
+        assert!(out.path.iter().any(|p| p.ends_with("t0/bin")));
+
+        // `cache: pip` → cache-hit is reported (a miss: nothing cached).
+        let out = fake_run(
+            Lang::Python,
+            &f,
+            &[("python-version", "3.97"), ("cache", "pip")],
+            &[],
+        )
+        .expect("cache");
+        assert_eq!(out.outputs["cache-hit"], "false");
+
+        // Several versions: all on PATH, the last the default (first on PATH).
+        let out =
+            fake_run(Lang::Python, &f, &[("python-version", "3.97\n3.98")], &[]).expect("both");
+        assert_eq!(out.outputs["python-version"], "3.98.2");
+        let t0 = out
+            .path
+            .iter()
+            .position(|p| p.ends_with("t0/bin"))
+            .expect("t0");
+        let t1 = out
+            .path
+            .iter()
+            .position(|p| p.ends_with("t1/bin"))
+            .expect("t1");
+        assert!(t1 > t0, "the last `$GITHUB_PATH` line comes first on PATH");
+
+        // update-environment: false exports nothing.
+        let out = fake_run(
+            Lang::Python,
+            &f,
+            &[("python-version", "3.98"), ("update-environment", "false")],
+            &[],
+        )
+        .expect("no env");
+        assert!(env_of(&out, "pythonLocation").is_none());
+
+        // Neither input nor `.python-version`: the Python on PATH (the
+        // first found), not the newest.
+        let out = fake_run(Lang::Python, &f, &[], &[]).expect("from PATH");
+        assert_eq!(out.outputs["python-version"], "3.97.1");
+
+        // python-version-file.
+        std::fs::write(f.dir.path().join(".python-version"), "3.98\n").expect("write");
+        let out = fake_run(
+            Lang::Python,
+            &f,
+            &[("python-version-file", ".python-version")],
+            &[],
+        )
+        .expect("file");
+        assert_eq!(out.outputs["python-version"], "3.98.2");
+        // Neither input: `.python-version` is read.
+        let out = fake_run(Lang::Python, &f, &[], &[]).expect("default file");
+        assert_eq!(out.outputs["python-version"], "3.98.2");
+    }
+
+    /// actions/setup-node's action.yml (output `node-version`, `cache-hit`
+    /// only with `cache:`) and docs/advanced-usage.md (`registry-url`:
+    /// an .npmrc that reads `NODE_AUTH_TOKEN`, `scope`, GitHub Packages
+    /// scoped to the repository owner).
+    #[test]
+    fn setup_node_documented_outputs() {
+        let f = fake(&[("node", "echo v97.1.0")]);
+        let out = fake_run(Lang::Node, &f, &[("node-version", "97")], &[]).expect("node");
+        assert_eq!(out.outputs["node-version"], "v97.1.0");
+        assert!(!out.outputs.contains_key("cache-hit"));
+        assert!(out.path.iter().any(|p| p.ends_with("t0/bin")));
+
+        std::fs::write(f.dir.path().join(".nvmrc"), "97.1\n").expect("write");
+        let out = fake_run(
+            Lang::Node,
+            &f,
+            &[("node-version-file", ".nvmrc"), ("cache", "npm")],
+            &[],
+        )
+        .expect("nvmrc");
+        assert_eq!(out.outputs["node-version"], "v97.1.0");
+        assert_eq!(out.outputs["cache-hit"], "false");
+
+        let out = fake_run(
+            Lang::Node,
+            &f,
+            &[
+                ("node-version", "97"),
+                ("registry-url", "https://registry.npmjs.org"),
+            ],
+            &[],
+        )
+        .expect("registry");
+        let npmrc = env_of(&out, "NPM_CONFIG_USERCONFIG").expect("userconfig");
+        assert!(npmrc.ends_with("temp/.npmrc"), "{npmrc}");
+        assert_eq!(
+            std::fs::read_to_string(&npmrc).expect("npmrc"),
+            "//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}\nregistry=https://registry.npmjs.org/\nalways-auth=false"
+        );
+        assert_eq!(
+            env_of(&out, "NODE_AUTH_TOKEN").as_deref(),
+            Some("XXXXX-XXXXX-XXXXX-XXXXX")
+        );
+        let out = fake_run(
+            Lang::Node,
+            &f,
+            &[
+                ("node-version", "97"),
+                ("registry-url", "https://npm.pkg.github.com"),
+            ],
+            &[("NODE_AUTH_TOKEN", "secret")],
+        )
+        .expect("github packages");
+        let npmrc = env_of(&out, "NPM_CONFIG_USERCONFIG").expect("userconfig");
+        let text = std::fs::read_to_string(&npmrc).expect("npmrc");
+        assert!(
+            text.contains("@octo-org:registry=https://npm.pkg.github.com/"),
+            "{text}"
+        );
+        assert_eq!(env_of(&out, "NODE_AUTH_TOKEN").as_deref(), Some("secret"));
+    }
+
+    /// actions/setup-go's action.yml (output `go-version` without the `go`
+    /// prefix, `cache-hit`; `cache` defaults to true) and README (go.mod's
+    /// `toolchain`/`go` directive for `go-version-file`); the action adds
+    /// `$(go env GOPATH)/bin` to PATH.
+    #[test]
+    fn setup_go_documented_outputs() {
+        let f = fake(&[(
+            "go",
+            "if [ \"$1\" = env ]; then echo \"$HOME/gopath\"; else echo 'go version go1.97.3 linux/amd64'; fi",
+        )]);
+        let out = fake_run(Lang::Go, &f, &[("go-version", "1.97")], &[]).expect("go");
+        assert_eq!(out.outputs["go-version"], "1.97.3");
+        assert_eq!(out.outputs["cache-hit"], "false", "cache defaults to true");
+        let gobin = f.dir.path().join("gopath/bin");
+        assert!(
+            out.path.iter().any(|p| Path::new(p) == gobin),
+            "{:?}",
+            out.path
+        );
+        assert!(gobin.is_dir());
+        let out = fake_run(
+            Lang::Go,
+            &f,
+            &[("go-version", "1.97"), ("cache", "false")],
+            &[],
+        )
+        .expect("no cache");
+        assert!(!out.outputs.contains_key("cache-hit"));
+        std::fs::write(f.dir.path().join("go.mod"), "module x\n\ngo 1.97\n").expect("write");
+        let out = fake_run(Lang::Go, &f, &[("go-version-file", "go.mod")], &[]).expect("go.mod");
+        assert_eq!(out.outputs["go-version"], "1.97.3");
     }
 }

@@ -69,10 +69,14 @@ struct Comparator {
 impl Comparator {
     fn matches(&self, v: &Version) -> bool {
         let n = 3.max(self.v.0.len());
+        // A partial version is an X-range (node-semver): `>=1.2` and `<1.2`
+        // compare with `1.2.0`, while `>1.2` means `>=1.3.0` and `<=1.2`
+        // means `<1.3.0`, so those two compare the given parts only.
+        let given = self.v.0.len();
         match self.op {
             Op::Ge => v.cmp_n(&self.v, n) != Ordering::Less,
-            Op::Gt => v.cmp_n(&self.v, n) == Ordering::Greater,
-            Op::Le => v.cmp_n(&self.v, n) != Ordering::Greater,
+            Op::Gt => v.cmp_n(&self.v, given) == Ordering::Greater,
+            Op::Le => v.cmp_n(&self.v, given) != Ordering::Greater,
             Op::Lt => v.cmp_n(&self.v, n) == Ordering::Less,
             Op::Prefix => v.cmp_n(&self.v, self.v.0.len()) == Ordering::Equal,
         }
@@ -283,5 +287,45 @@ mod tests {
         assert!(!m("lts/iron", "22.1.0"));
         assert!(Spec::parse("lts/nonsense").is_none());
         assert!(Spec::parse("pypy3.10").is_none());
+    }
+
+    /// The version syntaxes the setup actions document: setup-python's
+    /// README ("Supported version syntax": `3.x`, ranges, `3.13-dev`),
+    /// setup-node's (`lts/*`, `lts/<codename>`, `latest`, `node`,
+    /// `current`, semver ranges), setup-go's (`stable`, `oldstable`, `^1.22`,
+    /// `>=1.21.0`); ranges read as node-semver's README defines X-ranges
+    /// (`>1.2` is `>=1.3.0`, `<=1.2` is `<1.3.0`, `<1.2` is `<1.2.0`).
+    #[test]
+    fn documented_syntaxes() {
+        let table: &[(&str, &str, bool)] = &[
+            ("3.x", "3.13.1", true),
+            ("3.x", "2.7.18", false),
+            (">=3.9 <3.12", "3.11.9", true),
+            (">=3.9 <3.12", "3.12.0", false),
+            ("3.13-dev", "3.13.0", true),
+            ("lts/*", "v22.11.0", true),
+            ("lts/jod", "v22.11.0", true),
+            ("node", "v23.1.0", true),
+            ("current", "v23.1.0", true),
+            ("20.x", "v20.18.0", true),
+            ("stable", "1.23.2", true),
+            ("^1.22", "1.23.2", true),
+            ("^1.22", "2.0.0", false),
+            (">=1.21.0", "1.21.0", true),
+            // X-ranges with `>` and `<=`.
+            (">1.2", "1.2.9", false),
+            (">1.2", "1.3.0", true),
+            ("<=1.2", "1.2.9", true),
+            ("<=1.2", "1.3.0", false),
+            ("<1.2", "1.1.9", true),
+            ("<1.2", "1.2.0", false),
+            (">=1.2", "1.2.0", true),
+            ("<=1.2.3", "1.2.3", true),
+            ("<=1.2.3", "1.2.4", false),
+            (">1.2.3", "1.2.4", true),
+        ];
+        for (spec, v, want) in table {
+            assert_eq!(m(spec, v), *want, "{spec} ~ {v}");
+        }
     }
 }

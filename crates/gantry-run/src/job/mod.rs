@@ -19,6 +19,7 @@ use crate::mask::Masker;
 use crate::resolve::Resolver;
 
 mod composite;
+mod debug_shell;
 mod node;
 mod process_step;
 mod steps;
@@ -406,17 +407,18 @@ pub async fn run(
         }
     }
     if !spec.keep_workspace {
+        // RUNNER_TEMP holds scripts and file-command files, which can hold
+        // secrets: like the runner, clean it when the job ends (at once).
+        let _ = std::fs::remove_dir_all(&spec.dirs.temp);
+        // The workspace and tool cache can be large: they are renamed aside
+        // and deleted in the background.
         match &workspace {
             Some(w) => w.remove(),
-            None => {
-                let _ = std::fs::remove_dir_all(&spec.dirs.workspace);
-            }
+            None => crate::workspace::discard(&spec.dirs.workspace),
         }
-        // RUNNER_TEMP holds scripts and file-command files, which can hold
-        // secrets: like the runner, clean it when the job ends.
-        let _ = std::fs::remove_dir_all(&spec.dirs.temp);
-        let _ = std::fs::remove_dir_all(&spec.dirs.tool_cache);
+        crate::workspace::discard(&spec.dirs.tool_cache);
         if let Some(job_dir) = spec.dirs.workspace.parent() {
+            // Gone here when nothing was left to delete in the background.
             let _ = std::fs::remove_dir(job_dir);
         }
     }

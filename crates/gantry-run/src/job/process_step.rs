@@ -99,6 +99,9 @@ pub(super) async fn run(
     let allow_unsecure = full_env
         .get("ACTIONS_ALLOW_UNSECURE_COMMANDS")
         .is_some_and(|v| v == "true");
+    let step_debug = full_env
+        .get("ACTIONS_STEP_DEBUG")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let pspec = ProcessSpec {
         program: p.program,
         args: p.args,
@@ -116,6 +119,7 @@ pub(super) async fn run(
         new_state: Vec::new(),
         failed: false,
         allow_unsecure,
+        step_debug,
     };
     let exit = process::run(&pspec, cancel, |stream, line| lines.line(stream, &line)).await;
     let mut outputs = std::mem::take(&mut lines.outputs);
@@ -187,6 +191,7 @@ pub(super) async fn run(
                     job: spec.key.clone(),
                     step: index,
                     message: format!("The process completed with exit code {c}."),
+                    step_debug: false,
                 });
             }
             Conclusion::Failure
@@ -297,6 +302,7 @@ struct LineProcessor<'a, 'b> {
     new_state: Vec<(String, String)>,
     failed: bool,
     allow_unsecure: bool,
+    step_debug: bool,
 }
 
 impl LineProcessor<'_, '_> {
@@ -339,6 +345,7 @@ impl LineProcessor<'_, '_> {
                 job,
                 step: index,
                 message: self.cx.masker.mask(&cmd.message),
+                step_debug: self.step_debug,
             }),
             "notice" | "warning" | "error" => {
                 if let Some(mut a) = Annotation::from_command(&cmd) {

@@ -285,6 +285,7 @@ pub(super) async fn run_step(
         },
         None => None,
     };
+    let debug = super::debug_shell::watch_step(cx, scope, step, &env, &cancel);
 
     let result = match step {
         Step::Run(r) => {
@@ -337,6 +338,9 @@ pub(super) async fn run_step(
     }
     record(scope, step, &result.outputs, outcome, conclusion);
     finished(cx, scope, index, &name, outcome, conclusion, t0);
+    if let Some(d) = debug {
+        d.after(cx, state, scope, ev, &name, conclusion);
+    }
 }
 
 /// `GITHUB_ACTION` of a step without an id: `__run`, `__run_2`, …

@@ -290,6 +290,7 @@ pub(super) async fn run_uses(
             job: cx.spec.key.clone(),
             step: index,
             message: format!("Using `{}` at {sha} ({})", uses.raw, resolved.dir.display()),
+            step_debug: false,
         });
     }
     let action = match (&resolved.action, resolved.is_docker()) {
@@ -419,14 +420,16 @@ fn run_native(
     }
 }
 
-/// A native action's log: `::warning::` and `::error::` lines become
-/// annotations, the rest is the step's output.
+/// A native action's log: `::notice::`, `::warning::` and `::error::`
+/// lines become annotations, the rest is the step's output.
 fn native_log(cx: &Ctx<'_>, index: usize, log: Vec<String>) {
     for line in log {
         if let Some(m) = line.strip_prefix("::warning::") {
             cx.annotate(index, AnnotationLevel::Warning, m.to_owned());
         } else if let Some(m) = line.strip_prefix("::error::") {
             cx.annotate(index, AnnotationLevel::Error, m.to_owned());
+        } else if let Some(m) = line.strip_prefix("::notice::") {
+            cx.annotate(index, AnnotationLevel::Notice, m.to_owned());
         } else {
             cx.emit(Event::Output {
                 job: cx.spec.key.clone(),

@@ -37,8 +37,21 @@ fn list(store: &ArtifactStore, run: Option<u64>) -> Result<Exit> {
         println!("no artifacts");
         return Ok(Exit::Success);
     }
+    // Columns as wide as their widest cell.
+    let name_w = all
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let job_w = all
+        .iter()
+        .map(|a| a.job.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(3);
     println!(
-        "{:>6}  {:>5}  {:<30}  {:>10}  {:<20}  expires",
+        "{:>6}  {:>5}  {:<name_w$}  {:>10}  {:<job_w$}  expires",
         "id", "run", "name", "size", "job"
     );
     for a in all {
@@ -48,7 +61,7 @@ fn list(store: &ArtifactStore, run: Option<u64>) -> Result<Exit> {
             rfc3339(a.expires_ms)
         };
         println!(
-            "{:>6}  {:>5}  {:<30}  {:>10}  {:<20}  {expires}",
+            "{:>6}  {:>5}  {:<name_w$}  {:>10}  {:<job_w$}  {expires}",
             a.id,
             a.run_id,
             a.name,

@@ -3,9 +3,11 @@
 //! run under `.gantry/`.
 
 mod calls;
+mod debug_shell;
 mod environments;
 mod prepare;
 mod prompt;
+mod recorded;
 mod remote;
 
 use std::collections::HashMap;
@@ -354,14 +356,18 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         );
         return Ok(Exit::Success);
     }
+    // Live progress is kept by name too: a debug shell hides it.
+    let mut progress: Option<Arc<ProgressReporter>> = None;
     let terminal: Arc<dyn Sink> = match args.format {
         RunFormat::Json => Arc::new(JsonReporter::new(std::io::stdout())),
         RunFormat::Human if std::io::stdout().is_terminal() && !args.no_progress => {
-            Arc::new(ProgressReporter::new(ProgressOptions {
+            let p = Arc::new(ProgressReporter::new(ProgressOptions {
                 colour,
                 verbose: step_debug(args, &secret_obj, &object_of(&vars)),
                 ..ProgressOptions::default()
-            }))
+            }));
+            progress = Some(p.clone());
+            p
         }
         RunFormat::Human => Arc::new(PlainReporter::new(
             std::io::stdout(),
@@ -394,6 +400,13 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     {
         registry.set_stores(stores);
     }
+    // mxschmitt/action-tmate and --debug-on-failure open a shell here.
+    let shell = Arc::new(debug_shell::TerminalShell::new(
+        progress,
+        style::stderr_colour(),
+    ));
+    let shell_busy = shell.busy();
+    registry.set_debug_shell(shell, args.debug_on_failure);
     let outcome = runtime.block_on(async {
         let flag = interrupted.clone();
         tokio::spawn(async move {
@@ -402,9 +415,17 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
                     Ok(s) => s,
                     Err(_) => return,
                 };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+            loop {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {
+                        // Ctrl-C in a debug shell is the shell's.
+                        if shell_busy.load(std::sync::atomic::Ordering::SeqCst) {
+                            continue;
+                        }
+                    }
+                    _ = term.recv() => {}
+                }
+                break;
             }
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
             let _ = cancel_tx.send(true);
@@ -437,7 +458,28 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         args.format == RunFormat::Human,
     );
     drop(sink);
+    if args.format == RunFormat::Human {
+        let artifacts = gantry_services::ArtifactStore::open(
+            &super::run_services::data_dir(),
+            &event
+                .github
+                .get("repository")
+                .map(Value::to_display_string)
+                .unwrap_or_default(),
+        )
+        .and_then(|s| s.list(Some(run_number)))
+        .map_or(0, |l| l.len());
+        let where_ = recorded::Recorded {
+            run_dir: &store.run_dir(run_number),
+            run_number,
+            artifacts,
+            api_calls: records.len(),
+        };
+        print!("{}", where_.render(&cwd));
+    }
     runtime.shutdown_timeout(Duration::from_secs(2));
+    // Workspaces are deleted in the background as their jobs end.
+    gantry_run::workspace::wait_for_removals();
     let _ = std::fs::remove_dir(&work_dir);
     Ok(if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
         Exit::Interrupted
