@@ -16,7 +16,6 @@
 //! * [`plan`] puts it together into a [`Plan`]; [`render`] turns a plan
 //!   into text (human, JSON, mermaid, dot).
 
-pub mod activity;
 pub mod eval;
 pub mod event;
 pub mod graph;
@@ -30,6 +29,8 @@ pub mod runner;
 pub mod triggers;
 
 pub use event::{Event, Repo, WorkflowRun};
+/// Activity types and their defaults; the table lives in `gantry-workflow`.
+pub use gantry_workflow::activity;
 pub use model::{
     ConcurrencyPlan, ConditionPlan, ConditionResult, EventSummary, JobKind, JobPlan, PLAN_VERSION,
     Plan, PlanOptions, StrategyPlan, WorkflowPlan,

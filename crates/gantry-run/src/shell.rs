@@ -28,8 +28,17 @@ pub fn on_path(program: &str, path_var: Option<&str>) -> bool {
     find_on_path(program, path_var).is_some()
 }
 
+/// Programs found on `PATH` before, by program and `PATH` value: every step
+/// looks its shell up, usually the same one on the same `PATH`.
+type Found = std::collections::HashMap<(String, String), std::path::PathBuf>;
+static FOUND: std::sync::Mutex<Option<Found>> = std::sync::Mutex::new(None);
+
 /// The program's full path, found on `PATH` (a name with a `/` is taken as
-/// it is).
+/// it is). `bash` and `sh`, found before on the same `PATH`, are checked
+/// where they were found (one `stat`) instead of searched for again (a
+/// program gone from there is searched for again). Other programs (say
+/// `python`, which a virtual environment put on `PATH` earlier may come to
+/// shadow) are searched for every time.
 pub fn find_on_path(program: &str, path_var: Option<&str>) -> Option<std::path::PathBuf> {
     if program.contains('/') {
         return Some(std::path::PathBuf::from(program));
@@ -38,9 +47,29 @@ pub fn find_on_path(program: &str, path_var: Option<&str>) -> Option<std::path::
         Some(p) => p.to_owned(),
         None => std::env::var("PATH").unwrap_or_default(),
     };
-    std::env::split_paths(&path)
+    if !matches!(program, "bash" | "sh") {
+        return std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|p| is_executable(p));
+    }
+    let key = (program.to_owned(), path);
+    let cached = FOUND
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .as_ref()
+        .and_then(|m| m.get(&key).cloned());
+    if let Some(p) = cached.filter(|p| is_executable(p)) {
+        return Some(p);
+    }
+    let found = std::env::split_paths(&key.1)
         .map(|dir| dir.join(program))
-        .find(|p| is_executable(p))
+        .find(|p| is_executable(p))?;
+    FOUND
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get_or_insert_with(Found::new)
+        .insert(key, found.clone());
+    Some(found)
 }
 
 fn is_executable(p: &Path) -> bool {
@@ -157,5 +186,37 @@ mod tests {
             resolve(Some("cmd"), None),
             Err(ShellError::WindowsOnly(_))
         ));
+    }
+
+    #[cfg(unix)]
+    fn fake_program(dir: &Path, name: &str) -> std::path::PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let p = dir.join(name);
+        std::fs::write(&p, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    }
+
+    #[test]
+    fn a_cached_shell_that_is_gone_is_searched_for_again() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let path = format!("{}:{}", a.path().display(), b.path().display());
+        let first = fake_program(a.path(), "bash");
+        let second = fake_program(b.path(), "bash");
+        assert_eq!(find_on_path("bash", Some(&path)), Some(first.clone()));
+        std::fs::remove_file(&first).unwrap();
+        assert_eq!(find_on_path("bash", Some(&path)), Some(second));
+    }
+
+    #[test]
+    fn other_programs_are_searched_every_time_so_a_new_one_earlier_on_path_wins() {
+        // A virtual environment's python appearing in a PATH directory
+        // before the system's one shadows it from then on.
+        let (venv, system) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let path = format!("{}:{}", venv.path().display(), system.path().display());
+        let sys = fake_program(system.path(), "python");
+        assert_eq!(find_on_path("python", Some(&path)), Some(sys));
+        let new = fake_program(venv.path(), "python");
+        assert_eq!(find_on_path("python", Some(&path)), Some(new));
     }
 }

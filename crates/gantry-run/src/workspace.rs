@@ -1,4 +1,5 @@
-//! Per-job workspaces: a clean tree of the event's commit, made fast.
+//! Per-job workspaces (a clean tree of the event's commit, made fast) and
+//! `RUNNER_TEMP` folders (reused between the jobs of a run, emptied).
 //!
 //! In a git repository each job gets a detached `git worktree` of the
 //! commit (a checkout from the local object store: no network, no copy of
@@ -216,4 +217,139 @@ fn copy_dir(from: &Path, to: &Path, depth: usize) -> Result<(), WorkspaceError> 
         }
     }
     Ok(())
+}
+
+/// Spare `RUNNER_TEMP` folders left by finished jobs, by the run's work
+/// folder they are in.
+static SPARE_TEMPS: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
+static SPARE_SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The run's work folder of a job's `RUNNER_TEMP` (`<work>/<job>/temp`).
+fn run_work_dir(temp: &Path) -> Option<&Path> {
+    temp.parent()?.parent()
+}
+
+/// Makes a job's `RUNNER_TEMP`: a spare one an earlier job of the run left
+/// (see [`retire_temp`]) when there is one, else a new folder.
+///
+/// # Errors
+/// When the folder cannot be made.
+pub fn make_temp(temp: &Path) -> std::io::Result<()> {
+    if let Some(work) = run_work_dir(temp) {
+        let spare = {
+            let mut spares = SPARE_TEMPS
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            spares
+                .iter()
+                .position(|(w, _)| w == work)
+                .map(|i| spares.swap_remove(i).1)
+        };
+        if let Some(spare) = spare {
+            if let Some(parent) = temp.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            if std::fs::rename(&spare, temp).is_ok() {
+                return Ok(());
+            }
+            let _ = std::fs::remove_dir_all(&spare);
+        }
+    }
+    std::fs::create_dir_all(temp)
+}
+
+/// Ends a job's `RUNNER_TEMP`. Everything the job put there goes at once
+/// (scripts and what steps wrote can hold secrets); what stays is the
+/// runner's own skeleton: the file-command files, empty (a step's are
+/// removed once read when it wrote to them), and the event payload's
+/// folder. That skeleton is kept for the next job of the run: making new
+/// files and folders costs more than a short job's steps on some file
+/// systems. Whatever cannot be emptied is deleted.
+pub fn retire_temp(temp: &Path) {
+    let kept = empty_but_skeleton(temp).is_ok()
+        && run_work_dir(temp).is_some_and(|work| {
+            let n = SPARE_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let spare = work.join(format!(".spare-temp-{n}"));
+            let moved = std::fs::rename(temp, &spare).is_ok();
+            if moved {
+                SPARE_TEMPS
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((work.to_path_buf(), spare));
+            }
+            moved
+        });
+    if !kept {
+        let _ = std::fs::remove_dir_all(temp);
+    }
+}
+
+/// Removes from `temp` all but empty files in `_runner_file_commands` and
+/// `_github_workflow/event.json`.
+fn empty_but_skeleton(temp: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(temp)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let is_dir = entry.file_type()?.is_dir();
+        match name.to_str() {
+            Some(inner @ ("_runner_file_commands" | "_github_workflow")) if is_dir => {
+                for file in std::fs::read_dir(&path)? {
+                    let file = file?;
+                    let meta = std::fs::symlink_metadata(file.path())?;
+                    let keep = meta.is_file()
+                        && if inner == "_runner_file_commands" {
+                            meta.len() == 0
+                        } else {
+                            file.file_name() == "event.json"
+                        };
+                    if keep {
+                        continue;
+                    }
+                    if meta.is_dir() {
+                        std::fs::remove_dir_all(file.path())?;
+                    } else {
+                        std::fs::remove_file(file.path())?;
+                    }
+                }
+            }
+            _ if is_dir => std::fs::remove_dir_all(&path)?,
+            _ => std::fs::remove_file(&path)?,
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the spare `RUNNER_TEMP` folders of the run whose work folder is
+/// `work` (when the run ends).
+pub fn discard_spare_temps(work: &Path) {
+    let mine: Vec<PathBuf> = {
+        let mut spares = SPARE_TEMPS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (mine, rest): (Vec<_>, Vec<_>) = spares.drain(..).partition(|(w, _)| w == work);
+        *spares = rest;
+        mine.into_iter().map(|(_, p)| p).collect()
+    };
+    for p in mine {
+        discard(&p);
+    }
+}
+
+/// Replaces a file's content in place: written from the start, then cut to
+/// the new length. Unlike opening with `O_TRUNC`, this never truncates a
+/// file with unwritten data to zero bytes, which makes ext4 (with its
+/// default `auto_da_alloc`) write that data out when the file is closed.
+///
+/// # Errors
+/// When the file cannot be opened or written.
+pub fn rewrite(path: &Path, content: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    f.write_all(content)?;
+    f.set_len(content.len() as u64)
 }

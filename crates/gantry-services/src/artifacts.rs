@@ -21,12 +21,12 @@ use serde::{Deserialize, Serialize};
 use crate::cache::repo_dir_name;
 use crate::cas::Cas;
 use crate::error::StoreError;
-use crate::util::{now_ms, write_new_atomic};
+use crate::fsutil::{read_json_records, remove_record, write_json_new};
+use crate::util::now_ms;
 
 /// GitHub's default retention.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 const DAY_MS: u64 = 24 * 3600 * 1000;
-const ORPHAN_GRACE_MS: u64 = 3600 * 1000;
 /// The content type of zipped artifacts.
 pub const ZIP: &str = "application/zip";
 
@@ -99,27 +99,8 @@ impl ArtifactStore {
 
     /// The artifacts of `run_id` (or of every run), by id.
     pub fn list(&self, run_id: Option<u64>) -> Result<Vec<Artifact>, StoreError> {
-        let rd = fs::read_dir(&self.records_dir).map_err(StoreError::io(&self.records_dir))?;
-        let mut out = Vec::new();
-        for item in rd {
-            let item = item.map_err(StoreError::io(&self.records_dir))?;
-            let name = item.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || !name.ends_with(".json") {
-                continue;
-            }
-            let path = item.path();
-            let text = match fs::read(&path) {
-                Ok(t) => t,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(StoreError::io(&path)(e)),
-            };
-            let artifact: Artifact = serde_json::from_slice(&text)
-                .map_err(|source| StoreError::Json { path, source })?;
-            if run_id.is_none_or(|r| r == artifact.run_id) {
-                out.push(artifact);
-            }
-        }
+        let mut out: Vec<Artifact> = read_json_records(&self.records_dir)?;
+        out.retain(|a| run_id.is_none_or(|r| r == a.run_id));
         out.sort_by_key(|a| a.id);
         Ok(out)
     }
@@ -188,16 +169,10 @@ impl ArtifactStore {
         let mut id = self.list(None)?.last().map_or(1, |a| a.id + 1);
         loop {
             artifact.id = id;
-            let path = self.record_path(id);
-            let text = serde_json::to_vec_pretty(&artifact).map_err(|source| StoreError::Json {
-                path: path.clone(),
-                source,
-            })?;
-            match write_new_atomic(&path, &text) {
-                Ok(()) => break,
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => id += 1,
-                Err(e) => return Err(StoreError::io(&path)(e)),
+            if write_json_new(&self.record_path(id), &artifact)? {
+                break;
             }
+            id += 1;
         }
         // Another process may have added the same name concurrently: the
         // lower id wins.
@@ -273,15 +248,9 @@ impl ArtifactStore {
     /// Deletes `artifact`, and its bytes unless another artifact shares them.
     pub fn delete(&self, artifact: &Artifact) -> Result<(), StoreError> {
         let path = self.record_path(artifact.id);
-        match fs::remove_file(&path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(StoreError::io(&path)(e)),
-            _ => {}
-        }
+        remove_record(&path)?;
         if !self.list(None)?.iter().any(|a| a.digest == artifact.digest) {
-            let blob = self.cas.path(&artifact.digest);
-            self.cas
-                .remove(&artifact.digest)
-                .map_err(StoreError::io(&blob))?;
+            self.cas.discard(&artifact.digest)?;
         }
         Ok(())
     }
@@ -294,32 +263,14 @@ impl ArtifactStore {
             all.into_iter().partition(|a| a.is_expired(now_ms));
         for a in &expired {
             let path = self.record_path(a.id);
-            match fs::remove_file(&path) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                    return Err(StoreError::io(&path)(e));
-                }
-                _ => {}
-            }
+            remove_record(&path)?;
         }
         let referenced: std::collections::HashSet<&str> =
             kept.iter().map(|a| a.digest.as_str()).collect();
         let blobs = self.cas.list().map_err(StoreError::io(&self.records_dir))?;
-        for blob in blobs {
-            if referenced.contains(blob.as_str()) {
-                continue;
-            }
-            let path = self.cas.path(&blob);
-            let just_expired = expired.iter().any(|a| a.digest == blob);
-            let old = fs::metadata(&path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| now_ms.saturating_sub(u64::try_from(d.as_millis()).unwrap_or(0)))
-                .is_some_and(|age| age > ORPHAN_GRACE_MS);
-            if just_expired || old {
-                self.cas.remove(&blob).map_err(StoreError::io(&path))?;
-            }
-        }
+        let just_expired = |blob: &str| expired.iter().any(|a| a.digest == blob);
+        self.cas
+            .remove_orphans(blobs, &referenced, just_expired, now_ms)?;
         Ok(expired)
     }
 

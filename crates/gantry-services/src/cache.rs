@@ -18,17 +18,17 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(test)]
+use crate::cas::ORPHAN_GRACE_MS;
 use crate::cas::{Blob, Cas};
 use crate::error::StoreError;
-use crate::util::{now_ms, sha256_hex, write_atomic, write_new_atomic};
+use crate::fsutil::{read_json_records, remove_record, to_json, write_atomic, write_json_new};
+use crate::util::{now_ms, sha256_hex};
 
 /// GitHub's default limit of a repository's caches.
 pub const DEFAULT_CACHE_SIZE_LIMIT: u64 = 10 * 1024 * 1024 * 1024;
 /// GitHub evicts caches not accessed for 7 days.
 pub const DEFAULT_MAX_UNUSED: Duration = Duration::from_secs(7 * 24 * 3600);
-/// A blob that no entry names is removed once it is this old (it may belong
-/// to an entry another process is committing right now).
-const ORPHAN_GRACE_MS: u64 = 3600 * 1000;
 
 /// When entries are evicted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,27 +134,7 @@ impl CacheStore {
 
     /// Every entry, in no particular order.
     pub fn entries(&self) -> Result<Vec<CacheEntry>, StoreError> {
-        let rd = fs::read_dir(&self.entries_dir).map_err(StoreError::io(&self.entries_dir))?;
-        let mut out = Vec::new();
-        for item in rd {
-            let item = item.map_err(StoreError::io(&self.entries_dir))?;
-            let name = item.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || !name.ends_with(".json") {
-                continue;
-            }
-            let path = item.path();
-            let text = match fs::read(&path) {
-                Ok(t) => t,
-                // Removed by another process since the listing.
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(StoreError::io(&path)(e)),
-            };
-            let entry = serde_json::from_slice(&text)
-                .map_err(|source| StoreError::Json { path, source })?;
-            out.push(entry);
-        }
-        Ok(out)
+        read_json_records(&self.entries_dir)
     }
 
     /// The entry saved with exactly this scope, key and version.
@@ -232,10 +212,7 @@ impl CacheStore {
         }
         let mut entry = entry.clone();
         entry.accessed_ms = now_ms;
-        let text = serde_json::to_vec_pretty(&entry).map_err(|source| StoreError::Json {
-            path: path.clone(),
-            source,
-        })?;
+        let text = to_json(&path, &entry)?;
         write_atomic(&path, &text).map_err(StoreError::io(&path))
     }
 
@@ -323,17 +300,8 @@ impl CacheStore {
             created_ms: now,
             accessed_ms: now,
         };
-        let path = self.entries_dir.join(name);
-        let text = serde_json::to_vec_pretty(&entry).map_err(|source| StoreError::Json {
-            path: path.clone(),
-            source,
-        })?;
-        match write_new_atomic(&path, &text) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(Self::exists_error(scope, key, version));
-            }
-            Err(e) => return Err(StoreError::io(&path)(e)),
+        if !write_json_new(&self.entries_dir.join(name), &entry)? {
+            return Err(Self::exists_error(scope, key, version));
         }
         self.evict(now)?;
         Ok(entry)
@@ -343,15 +311,9 @@ impl CacheStore {
     pub fn remove(&self, entry: &CacheEntry) -> Result<(), StoreError> {
         let (name, _) = Self::entry_name(&entry.scope, &entry.key, &entry.version);
         let path = self.entries_dir.join(name);
-        match fs::remove_file(&path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(StoreError::io(&path)(e)),
-            _ => {}
-        }
+        remove_record(&path)?;
         if !self.entries()?.iter().any(|e| e.digest == entry.digest) {
-            let blob = self.cas.path(&entry.digest);
-            self.cas
-                .remove(&entry.digest)
-                .map_err(StoreError::io(&blob))?;
+            self.cas.discard(&entry.digest)?;
         }
         Ok(())
     }
@@ -378,32 +340,14 @@ impl CacheStore {
         for e in &evicted {
             let (name, _) = Self::entry_name(&e.scope, &e.key, &e.version);
             let path = self.entries_dir.join(name);
-            match fs::remove_file(&path) {
-                Err(err) if err.kind() != io::ErrorKind::NotFound => {
-                    return Err(StoreError::io(&path)(err));
-                }
-                _ => {}
-            }
+            remove_record(&path)?;
         }
         let referenced: std::collections::HashSet<&str> =
             kept.iter().map(|e| e.digest.as_str()).collect();
         let blobs = self.cas.list().map_err(StoreError::io(&self.entries_dir))?;
-        for blob in blobs {
-            if referenced.contains(blob.as_str()) {
-                continue;
-            }
-            let path = self.cas.path(&blob);
-            let evicted_now = evicted.iter().any(|e| e.digest == blob);
-            let old = fs::metadata(&path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| now_ms.saturating_sub(u64::try_from(d.as_millis()).unwrap_or(0)))
-                .is_some_and(|age| age > ORPHAN_GRACE_MS);
-            if evicted_now || old {
-                self.cas.remove(&blob).map_err(StoreError::io(&path))?;
-            }
-        }
+        let evicted_now = |blob: &str| evicted.iter().any(|e| e.digest == blob);
+        self.cas
+            .remove_orphans(blobs, &referenced, evicted_now, now_ms)?;
         Ok(evicted)
     }
 }

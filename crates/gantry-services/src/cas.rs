@@ -3,6 +3,7 @@
 //! Blobs enter only by renaming a complete, synced temporary file into place,
 //! so a crash never leaves a half-written blob under its final name.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -11,7 +12,13 @@ use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
+use crate::error::StoreError;
+use crate::fsutil::{age_ms, remove_if_exists};
 use crate::util::{hex, is_sha256_hex};
+
+/// A blob that no record names is removed once it is this old (it may
+/// belong to a record another process is writing right now).
+pub const ORPHAN_GRACE_MS: u64 = 3600 * 1000;
 
 /// A directory of blobs named by their SHA-256.
 #[derive(Debug, Clone)]
@@ -36,6 +43,18 @@ impl Cas {
         if !is_sha256_hex(sha) {
             return Err(io::Error::other(format!("not a sha256 digest: {sha}")));
         }
+        self.place(temp, sha, true)
+    }
+
+    /// Moves a finished [`BlobWriter`]'s file (already synced) into the
+    /// store. When the blob is already there, the file is removed instead.
+    pub fn insert_blob(&self, blob: &Blob) -> io::Result<()> {
+        self.place(&blob.path, &blob.digest, false)
+    }
+
+    /// Renames `temp` to the blob `sha` (syncing it first when `sync`), or
+    /// removes it when the blob is already there.
+    fn place(&self, temp: &Path, sha: &str, sync: bool) -> io::Result<()> {
         let dest = self.path(sha);
         if dest.exists() {
             fs::remove_file(temp)?;
@@ -44,22 +63,10 @@ impl Cas {
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent)?;
         }
-        File::open(temp)?.sync_all()?;
+        if sync {
+            File::open(temp)?.sync_all()?;
+        }
         fs::rename(temp, &dest)
-    }
-
-    /// Moves a finished [`BlobWriter`]'s file (already synced) into the
-    /// store. When the blob is already there, the file is removed instead.
-    pub fn insert_blob(&self, blob: &Blob) -> io::Result<()> {
-        let dest = self.path(&blob.digest);
-        if dest.exists() {
-            fs::remove_file(&blob.path)?;
-            return Ok(());
-        }
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::rename(&blob.path, &dest)
     }
 
     /// Hashes `temp` and moves it into the store: `(sha, size)`.
@@ -71,10 +78,34 @@ impl Cas {
 
     /// Removes the blob `sha`; a missing blob is not an error.
     pub fn remove(&self, sha: &str) -> io::Result<()> {
-        match fs::remove_file(self.path(sha)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        remove_if_exists(&self.path(sha))
+    }
+
+    /// [`Cas::remove`], with the blob's path in the error.
+    pub fn discard(&self, sha: &str) -> Result<(), StoreError> {
+        self.remove(sha).map_err(StoreError::io(&self.path(sha)))
+    }
+
+    /// Removes each of `blobs` that `kept` does not name when `dropped`
+    /// names it or it is older than [`ORPHAN_GRACE_MS`] (a younger one may
+    /// belong to a record being written right now).
+    pub fn remove_orphans(
+        &self,
+        blobs: Vec<String>,
+        kept: &HashSet<&str>,
+        dropped: impl Fn(&str) -> bool,
+        now_ms: u64,
+    ) -> Result<(), StoreError> {
+        for blob in blobs {
+            if kept.contains(blob.as_str()) {
+                continue;
+            }
+            let old = age_ms(&self.path(&blob), now_ms).is_some_and(|age| age > ORPHAN_GRACE_MS);
+            if dropped(&blob) || old {
+                self.discard(&blob)?;
+            }
         }
+        Ok(())
     }
 
     /// Every blob digest present.

@@ -42,6 +42,7 @@ mod blob;
 pub mod cache;
 mod cas;
 mod error;
+mod fsutil;
 mod http;
 mod server;
 mod token;

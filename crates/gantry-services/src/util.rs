@@ -1,9 +1,6 @@
 //! Small helpers without a dependency each: time, hex, base64url, percent
-//! encoding, HMAC-SHA256, randomness and atomic file writes.
+//! encoding, HMAC-SHA256 and randomness (file helpers: `fsutil`).
 
-use std::fs::{self, File};
-use std::io::Write;
-use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
@@ -238,47 +235,6 @@ pub fn parse_query(query: Option<&str>, plus_is_space: bool) -> Vec<(String, Str
             ))
         })
         .collect()
-}
-
-/// Writes `data` to `path` atomically: a temporary file beside it, synced,
-/// then renamed over `path`. A crash leaves either the old file or the new
-/// one, never a half-written one.
-pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_sibling(path)?;
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Writes `data` to `path` atomically, failing with `AlreadyExists` when
-/// `path` exists (even if another process creates it concurrently).
-pub fn write_new_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_sibling(path)?;
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        fs::hard_link(&tmp, path)
-    })();
-    let _ = fs::remove_file(&tmp);
-    result
-}
-
-/// A fresh temporary name in `path`'s directory, starting with `.tmp-` so
-/// that directory listings can skip it.
-fn temp_sibling(path: &Path) -> std::io::Result<std::path::PathBuf> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| std::io::Error::other("path has no parent directory"))?;
-    let rand = random_bytes()?;
-    Ok(dir.join(format!(".tmp-{}", hex(&rand[..12]))))
 }
 
 #[cfg(test)]

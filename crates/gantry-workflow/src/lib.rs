@@ -9,6 +9,7 @@
 //! left to a later pass.
 
 mod action;
+pub mod activity;
 mod job;
 mod lower;
 mod on;

@@ -7,41 +7,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::Command;
+#[path = "support/run_harness.rs"]
+mod harness;
 
-use serde_json::Value;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Gantry Test",
-            "-c",
-            "user.email=test@example.invalid",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-}
+use harness::{World, commit_all, publish, write};
 
 const REMOTE: &str = r#"name: remote
 on:
@@ -94,121 +63,24 @@ jobs:
       - run: echo "got=${{ needs.call.outputs.greeting }} result=${{ needs.call.result }}"
 "#;
 
-/// A repository calling `octo/lib` (tagged `v1`) on a `file://` server,
-/// and an empty cache directory.
-struct World {
-    repo: tempfile::TempDir,
-    server: tempfile::TempDir,
-    cache: tempfile::TempDir,
-}
-
 impl World {
+    /// A repository calling `octo/lib` (tagged `v1`) on a `file://` server,
+    /// and an empty cache directory.
     fn new(caller: &str) -> World {
         let server = tempfile::tempdir().unwrap();
-        let work = server.path().join("src-lib");
-        write(
-            &work,
+        publish(
+            server.path(),
+            "octo/lib",
             &[
                 (".github/workflows/remote.yml", REMOTE),
                 (".github/workflows/inner.yml", INNER),
             ],
-        );
-        git(&work, &["init", "--quiet"]);
-        git(&work, &["add", "-A"]);
-        git(&work, &["commit", "--quiet", "-m", "lib"]);
-        git(&work, &["tag", "v1"]);
-        let bare = server.path().join("octo/lib");
-        std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
-        git(
-            server.path(),
-            &[
-                "clone",
-                "--quiet",
-                "--bare",
-                work.to_str().unwrap(),
-                bare.to_str().unwrap(),
-            ],
+            "v1",
         );
         let repo = tempfile::tempdir().unwrap();
         write(repo.path(), &[(".github/workflows/ci.yml", caller)]);
-        git(repo.path(), &["init", "--quiet"]);
-        git(repo.path(), &["add", "-A"]);
-        git(repo.path(), &["commit", "--quiet", "-m", "caller"]);
-        World {
-            repo,
-            server,
-            cache: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Ran {
-        let server = format!("file://{}", self.server.path().display());
-        let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
-            .current_dir(self.repo.path())
-            .arg("run")
-            .args(["--format", "json", "--github-server-url", &server])
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env("XDG_CACHE_HOME", self.cache.path())
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        Ran {
-            code: out.status.code(),
-            events: stdout
-                .lines()
-                .filter(|l| l.starts_with('{'))
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-}
-
-struct Ran {
-    code: Option<i32>,
-    events: Vec<Value>,
-    stderr: String,
-}
-
-impl Ran {
-    /// Job results by job name.
-    fn results(&self) -> BTreeMap<String, String> {
-        let mut names: BTreeMap<String, String> = BTreeMap::new();
-        for e in self.events.iter().filter(|e| e["type"] == "run_started") {
-            for j in e["jobs"].as_array().unwrap() {
-                names.insert(
-                    j["key"].as_str().unwrap().to_owned(),
-                    j["name"].as_str().unwrap().to_owned(),
-                );
-            }
-        }
-        let mut out = BTreeMap::new();
-        for e in &self.events {
-            let key = e["job"].as_str().unwrap_or_default();
-            let name = names.get(key).cloned().unwrap_or_else(|| key.to_owned());
-            if let Some("job_finished" | "job_skipped") = e["type"].as_str() {
-                out.insert(name, e["result"].as_str().unwrap().to_owned());
-            }
-        }
-        out
-    }
-
-    fn output(&self) -> String {
-        self.events
-            .iter()
-            .filter(|e| e["type"] == "output")
-            .map(|e| e["line"].as_str().unwrap_or_default().to_owned())
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    fn all_text(&self) -> String {
-        self.events
-            .iter()
-            .map(Value::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
+        commit_all(repo.path(), "caller");
+        World::serve(repo, server)
     }
 }
 

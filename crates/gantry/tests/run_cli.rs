@@ -75,8 +75,17 @@ fn fail_fast_cancels_the_rest_of_the_matrix() {
 #[test]
 fn a_step_timeout_kills_the_process_tree() {
     let repo = Repo::new("timeout-tree");
+    // A name no other run of this test (another checkout's, say) shares.
+    let marker = format!(
+        "gantry-fixture-grandchild-sleep-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
     let t0 = Instant::now();
-    let r = repo.run(&[]);
+    let r = repo.run(&["--env", &format!("SLEEP_MARKER={marker}")]);
     assert!(t0.elapsed() < Duration::from_secs(90), "{:?}", t0.elapsed());
     assert_eq!(r.result("step-timeout"), "failure");
     assert!(r.output().contains("after the timeout"));
@@ -88,10 +97,7 @@ fn a_step_timeout_kills_the_process_tree() {
     assert_eq!(r.result("fractional"), "success");
     assert!(r.output().contains("fractional timeout ignored"));
     std::thread::sleep(Duration::from_millis(300));
-    assert!(
-        no_process_named("gantry-fixture-grandchild-sleep"),
-        "the grandchild sleep survived"
-    );
+    assert!(no_process_named(&marker), "the grandchild sleep survived");
 }
 
 #[test]
@@ -287,4 +293,29 @@ fn interrupting_gantry_cancels_jobs_and_leaves_nothing_running() {
 
 fn nix_pid(id: u32) -> String {
     id.to_string()
+}
+
+#[test]
+fn runner_temp_is_emptied_between_the_jobs_that_reuse_it() {
+    let repo = Repo::new("runner-temp-reuse");
+    let r = repo.run(&["--parallel", "1"]);
+    assert_eq!(r.result("first"), "success", "{}", r.all_text());
+    assert_eq!(r.result("second"), "success", "{}", r.all_text());
+    let out = r.output();
+    assert!(out.contains("clean temp"), "{out}");
+    assert!(out.contains("env unset"), "{out}");
+    // Only the skeleton is there: empty file-command files and the event.
+    for line in out.lines().filter(|l| l.starts_with("file ")) {
+        let ok = (line.contains("/_runner_file_commands/") && line.ends_with(" 0"))
+            || line.contains("/_github_workflow/event.json ")
+            || line.contains("/step-script.sh ");
+        assert!(ok, "left in RUNNER_TEMP: {line}\n{out}");
+    }
+    assert!(!out.contains("left behind"), "{out}");
+    // Nothing of the run's work folders is left when it ends.
+    let work = repo.dir.path().join(".gantry/work");
+    let left: Vec<_> = std::fs::read_dir(&work)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
 }

@@ -10,10 +10,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/run_harness.rs"]
+mod harness;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use harness::{Ran, copy, git};
 use serde_json::Value;
 
 fn workspace_root() -> PathBuf {
@@ -24,70 +28,10 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Gantry Test",
-            "-c",
-            "user.email=test@example.invalid",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Job results by job name, and every output line, from the JSON events.
 fn parse(stdout: &str) -> (BTreeMap<String, String>, String) {
-    let events: Vec<Value> = stdout
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let mut names = BTreeMap::new();
-    for e in &events {
-        if e["type"] == "run_started" {
-            for j in e["jobs"].as_array().unwrap() {
-                names.insert(
-                    j["key"].as_str().unwrap().to_owned(),
-                    j["name"].as_str().unwrap().to_owned(),
-                );
-            }
-        }
-    }
-    let mut results = BTreeMap::new();
-    let mut lines = Vec::new();
-    for e in &events {
-        let key = e["job"].as_str().unwrap_or_default();
-        let name = names.get(key).cloned().unwrap_or_else(|| key.to_owned());
-        match e["type"].as_str() {
-            Some("job_finished" | "job_skipped") => {
-                results.insert(name, e["result"].as_str().unwrap().to_owned());
-            }
-            Some("output") => lines.push(e["line"].as_str().unwrap().to_owned()),
-            _ => {}
-        }
-    }
-    (results, lines.join("\n"))
+    let ran = Ran::parse(None, stdout, "");
+    (ran.results(), ran.output())
 }
 
 /// The JSON summary line the action printed in `phase`.

@@ -4,8 +4,6 @@
 //! Filters on events that do not take them, and `branches` together with
 //! `branches-ignore` (likewise tags and paths), are reported by the loader.
 
-mod activity_types;
-
 use gantry_diagnostics::{Diagnostic, Span};
 use gantry_filters::cron::{Cron, CronErrorKind};
 use gantry_filters::pattern::{FilterKind, ListIssue, Pattern, PatternList};
@@ -17,7 +15,7 @@ use gantry_workflow::{
 use crate::Cx;
 use crate::locate::span_in;
 
-pub use activity_types::{ACTIVITY_TYPES, for_event as activity_types};
+pub use gantry_workflow::activity::{ACTIVITY_TYPES, known_types as activity_types};
 
 /// The rule ids this module reports, with one line each.
 pub const RULES: &[(&str, &str)] = &[
@@ -354,7 +352,7 @@ fn escapes_ordinary_char(body: &str) -> bool {
 }
 
 fn check_types(cx: &mut Cx<'_>, event: &str, types: &FilterList) {
-    let Some(known) = activity_types::for_event(event) else {
+    let Some(known) = activity_types(event) else {
         return;
     };
     for item in &types.items {

@@ -222,8 +222,15 @@ pub async fn run(
         name: spec.name.clone(),
         workspace: spec.dirs.workspace.to_string_lossy().into_owned(),
     });
-    for d in [&spec.dirs.temp, &spec.dirs.tool_cache] {
-        if let Err(e) = std::fs::create_dir_all(d) {
+    let made = [
+        crate::workspace::make_temp(&spec.dirs.temp),
+        std::fs::create_dir_all(&spec.dirs.tool_cache),
+    ];
+    for (d, made) in [&spec.dirs.temp, &spec.dirs.tool_cache]
+        .into_iter()
+        .zip(made)
+    {
+        if let Err(e) = made {
             cx.annotate(
                 0,
                 AnnotationLevel::Error,
@@ -267,7 +274,7 @@ pub async fn run(
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
-        if let Err(e) = std::fs::write(path, &spec.event_json) {
+        if let Err(e) = crate::workspace::rewrite(path, spec.event_json.as_bytes()) {
             cx.annotate(
                 0,
                 AnnotationLevel::Warning,
@@ -408,8 +415,9 @@ pub async fn run(
     }
     if !spec.keep_workspace {
         // RUNNER_TEMP holds scripts and file-command files, which can hold
-        // secrets: like the runner, clean it when the job ends (at once).
-        let _ = std::fs::remove_dir_all(&spec.dirs.temp);
+        // secrets: like the runner, clean it when the job ends (at once);
+        // its emptied skeleton is kept for the next job.
+        crate::workspace::retire_temp(&spec.dirs.temp);
         // The workspace and tool cache can be large: they are renamed aside
         // and deleted in the background.
         match &workspace {

@@ -242,16 +242,24 @@ impl FileCommands {
         ("GITHUB_STEP_SUMMARY", "step_summary"),
     ];
 
-    /// The files are made once per job and emptied before each step (new
-    /// files for every step cost more than the step itself for short ones).
+    /// The files are made once per job and stay empty for the next step
+    /// unless a step writes to them (new files for every step cost more
+    /// than the step itself for short ones). A file that is missing (the
+    /// first step, or removed after a step wrote to it) is made here.
     fn create(temp: &Path, _seq: usize) -> std::io::Result<FileCommands> {
         let dir = temp.join("_runner_file_commands");
         std::fs::create_dir_all(&dir)?;
         for (_, f) in Self::FILES {
             let path = dir.join(f);
-            // Only files that are missing or hold something are (re)written.
-            if std::fs::metadata(&path).map_or(true, |m| m.len() > 0) {
-                std::fs::write(&path, "")?;
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_file() && m.len() == 0 => {}
+                Ok(_) => {
+                    let _ = std::fs::remove_file(&path);
+                    std::fs::File::create(&path)?;
+                }
+                Err(_) => {
+                    std::fs::File::create(&path)?;
+                }
             }
         }
         Ok(FileCommands { dir })
@@ -266,14 +274,15 @@ impl FileCommands {
         })
     }
 
-    /// Empties the files once read: what a step wrote (which may hold
-    /// secrets) does not stay on disk, and the files are reused by the next
-    /// step without making new ones.
+    /// Removes the files a step wrote to, once read: what a step wrote
+    /// (which may hold secrets) does not stay on disk. Removed rather than
+    /// emptied: cutting a freshly written file to zero bytes makes ext4
+    /// write its data out first. The empty ones are reused by the next step.
     fn remove(&self) {
         for (_, f) in Self::FILES {
             let path = self.dir.join(f);
-            if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) {
-                let _ = std::fs::write(&path, "");
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.len() > 0) {
+                let _ = std::fs::remove_file(&path);
             }
         }
     }

@@ -416,13 +416,14 @@ async fn run_script(
     };
     full_env.insert("GITHUB_ACTION".to_owned(), run_action_id(state, step));
     state.seq += 1;
-    // One script file per job and extension, rewritten for each step and
-    // emptied after it (a new file per step costs more than a short step).
+    // One script file per job and extension, rewritten for each step (a
+    // new file per step costs more than a short step). Like the runner's
+    // scripts it stays in RUNNER_TEMP, which is deleted when the job ends.
     let script_path = spec
         .dirs
         .temp
         .join(format!("step-script{}", shell.extension));
-    if let Err(e) = std::fs::write(&script_path, &script) {
+    if let Err(e) = crate::workspace::rewrite(&script_path, script.as_bytes()) {
         return fail(cx, format!("cannot write the script: {e}"));
     }
     let p = ProcessStep {
@@ -435,9 +436,23 @@ async fn run_script(
         annotate_exit: true,
     };
     let done = process_step::run(cx, state, index, p, cancel).await;
-    let _ = std::fs::write(&script_path, "");
     StepResult {
         outcome: done.outcome,
         outputs: done.outputs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn rewrite_replaces_longer_and_shorter_content_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("step-script.sh");
+        for content in ["echo a long first script\n", "echo b\n", "", "echo c c\n"] {
+            crate::workspace::rewrite(&p, content.as_bytes()).unwrap();
+            assert_eq!(std::fs::read_to_string(&p).unwrap(), content);
+        }
     }
 }

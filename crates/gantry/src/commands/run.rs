@@ -479,6 +479,7 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     }
     runtime.shutdown_timeout(Duration::from_secs(2));
     // Workspaces are deleted in the background as their jobs end.
+    gantry_run::workspace::discard_spare_temps(&work_dir);
     gantry_run::workspace::wait_for_removals();
     let _ = std::fs::remove_dir(&work_dir);
     Ok(if interrupted.load(std::sync::atomic::Ordering::SeqCst) {

@@ -1,7 +1,9 @@
 //! The harness of the `gantry run` integration tests: a fixture folder
 //! (`tests/run-fixtures/<behaviour>`) copied into a fresh git repository on
 //! `main`, `gantry run --format json` on it, and the event stream read back
-//! as job results, outputs and text. Included by each test file with
+//! as job results, outputs and text; and, for remote actions and reusable
+//! workflows, a `file://` server of bare git repositories ([`publish`],
+//! [`World`]). Included by each test file with
 //! `#[path = "support/run_harness.rs"] mod harness;`.
 
 #![allow(dead_code, clippy::unwrap_used)]
@@ -31,7 +33,9 @@ pub fn copy(from: &Path, to: &Path) {
     }
 }
 
-pub fn git(dir: &Path, args: &[&str]) {
+/// Runs `git` in `dir` (a new repository's branch is `main`); its output,
+/// trimmed.
+pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .current_dir(dir)
         .args([
@@ -39,6 +43,8 @@ pub fn git(dir: &Path, args: &[&str]) {
             "user.name=Gantry Test",
             "-c",
             "user.email=test@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
         ])
         .args(args)
         .output()
@@ -48,6 +54,88 @@ pub fn git(dir: &Path, args: &[&str]) {
         "git {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Writes `files` (path under `dir`, text), creating folders.
+pub fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+/// Makes `dir` a git repository on `main` with everything in it committed.
+pub fn commit_all(dir: &Path, message: &str) {
+    git(dir, &["init", "--quiet"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "--quiet", "-m", message]);
+}
+
+/// Publishes the repository `name` (`owner/repo`) holding `files`, tagged
+/// `tag`, on the `file://` server `server`: a bare clone at
+/// `<server>/<owner>/<repo>`.
+pub fn publish(server: &Path, name: &str, files: &[(&str, &str)], tag: &str) {
+    let work = server.join(format!("src-{}", name.replace('/', "-")));
+    write(&work, files);
+    commit_all(&work, "publish");
+    git(&work, &["tag", tag]);
+    let bare = server.join(name);
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
+    git(
+        server,
+        &[
+            "clone",
+            "--quiet",
+            "--bare",
+            work.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+    );
+}
+
+/// A repository, a `file://` server (see [`publish`]) and an empty cache
+/// directory: `gantry run` in the repository fetches from the server.
+pub struct World {
+    pub repo: tempfile::TempDir,
+    pub server: tempfile::TempDir,
+    pub cache: tempfile::TempDir,
+}
+
+impl World {
+    pub fn serve(repo: tempfile::TempDir, server: tempfile::TempDir) -> World {
+        World {
+            repo,
+            server,
+            cache: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// `gantry run --format json --github-server-url file://<server> ARGS`,
+    /// with the user's cache directory replaced.
+    pub fn run(&self, args: &[&str]) -> Ran {
+        let server = format!("file://{}", self.server.path().display());
+        let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
+            .current_dir(self.repo.path())
+            .arg("run")
+            .args(["--format", "json", "--github-server-url", &server])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("XDG_CACHE_HOME", self.cache.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        Ran {
+            code: out.status.code(),
+            events: stdout
+                .lines()
+                .filter(|l| l.starts_with('{'))
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
 }
 
 /// A fixture copied into a fresh git repository on `main`.
@@ -155,6 +243,29 @@ impl Ran {
             .find(|e| e["type"] == "job_finished" && e["name"] == job_name)
             .map(|e| serde_json::from_value(e["outputs"].clone()).unwrap())
             .unwrap_or_default()
+    }
+
+    /// The field `field` of every event of type `kind`, as JSON, a line each.
+    pub fn texts(&self, kind: &str, field: &str) -> String {
+        self.events
+            .iter()
+            .filter(|e| e["type"] == kind)
+            .map(|e| e[field].to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn annotations(&self) -> String {
+        self.texts("annotation", "annotation")
+    }
+
+    /// The outputs of the first job that finished.
+    pub fn job_outputs(&self) -> Value {
+        self.events
+            .iter()
+            .find(|e| e["type"] == "job_finished")
+            .map(|e| e["outputs"].clone())
+            .unwrap_or(Value::Null)
     }
 
     pub fn all_text(&self) -> String {

@@ -1,11 +1,14 @@
-//! Activity types of events, and which of them trigger a workflow that
-//! gives no `types:` filter.
+//! Activity types of events (the values `types:` takes), and which of them
+//! trigger a workflow that gives no `types:` filter.
 //!
 //! Source: GitHub's "Events that trigger workflows". For almost every event
 //! "by default, all activity types trigger workflows that run on this
 //! event"; `pull_request` and `pull_request_target` are the exceptions:
 //! "By default, a workflow only runs when a `pull_request` event's activity
 //! type is `opened`, `synchronize`, or `reopened`."
+//!
+//! Used by `gantry-check` (the `types:` rule) and `gantry-plan` (whether an
+//! event's activity type triggers a workflow).
 
 /// Which activity types of an event trigger a workflow without `types:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,8 +20,9 @@ pub enum Default {
 }
 
 /// The documented activity types of events that have them, and the
-/// default. Events not listed have no activity types (`push`, `create`, …)
-/// or take free-form ones (`repository_dispatch`'s `event_type`).
+/// default. Events not listed have no activity types (`push`, `create`, …;
+/// the loader reports a `types` key on them) or take free-form ones
+/// (`repository_dispatch`'s `event_type`).
 pub const ACTIVITY_TYPES: &[(&str, &[&str], Default)] = &[
     (
         "branch_protection_rule",
@@ -79,6 +83,8 @@ pub const ACTIVITY_TYPES: &[(&str, &[&str], Default)] = &[
             "unlocked",
             "milestoned",
             "demilestoned",
+            "field_added",
+            "field_removed",
             "typed",
             "untyped",
         ],
@@ -151,8 +157,6 @@ const PULL_REQUEST_TYPES: &[&str] = &[
     "reopened",
     "synchronize",
     "converted_to_draft",
-    "milestoned",
-    "demilestoned",
     "ready_for_review",
     "locked",
     "unlocked",
@@ -160,6 +164,8 @@ const PULL_REQUEST_TYPES: &[&str] = &[
     "review_request_removed",
     "auto_merge_enabled",
     "auto_merge_disabled",
+    "milestoned",
+    "demilestoned",
     "enqueued",
     "dequeued",
 ];
@@ -175,7 +181,8 @@ pub fn default_types(event: &str) -> Default {
         .map_or(Default::All, |(_, _, d)| *d)
 }
 
-/// The documented activity types of `event`, if it has a fixed set.
+/// The documented activity types of `event`; `None` when the event has no
+/// activity types or takes any (`repository_dispatch`).
 #[must_use]
 pub fn known_types(event: &str) -> Option<&'static [&'static str]> {
     ACTIVITY_TYPES
@@ -209,6 +216,20 @@ mod tests {
                 for t in *d {
                     assert!(types.contains(t), "{event}: {t}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_event_with_types_is_covered() {
+        // Every event whose filters include `types` has a table here, except
+        // `repository_dispatch`, whose types are custom.
+        for (event, keys) in crate::EVENTS {
+            if keys.contains(&"types") && *event != "repository_dispatch" {
+                assert!(
+                    known_types(event).is_some(),
+                    "{event} has no activity types"
+                );
             }
         }
     }
