@@ -56,6 +56,59 @@ pub fn decide(engine: &Engine, what: &str) -> Result<(), String> {
     }
 }
 
+/// The containers a job asks for: `container:`'s image (evaluated; an
+/// empty one means none, as on GitHub, where `container: ${{ matrix.image
+/// }}` with an empty cell runs on the runner itself) and its `services:`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobContainers {
+    pub image: Option<String>,
+    /// The service containers' names (`None` for `services: ${{ … }}`,
+    /// whose names are known only at run time).
+    pub services: Option<Vec<String>>,
+}
+
+impl JobContainers {
+    /// Whether the job needs no container at all.
+    pub fn is_empty(&self) -> bool {
+        self.image.is_none() && self.services.as_ref().is_some_and(Vec::is_empty)
+    }
+
+    /// `runs in the container `node:20` with the service containers redis`.
+    pub fn describe(&self) -> String {
+        let services = match &self.services {
+            Some(s) if s.is_empty() => None,
+            Some(s) => Some(format!("the service containers {}", s.join(", "))),
+            None => Some("service containers".to_owned()),
+        };
+        match (&self.image, services) {
+            (Some(i), Some(s)) => format!("the job runs in the container `{i}` with {s}"),
+            (Some(i), None) => format!("the job runs in the container `{i}`"),
+            (None, Some(s)) => format!("the job uses {s}"),
+            (None, None) => "the job uses no container".to_owned(),
+        }
+    }
+}
+
+/// Whether a job with `container:` or `services:` can start here: the
+/// error it fails with when it cannot, naming `--skip-container-jobs`.
+pub fn decide_job(engine: &Engine, containers: &JobContainers) -> Result<(), String> {
+    if containers.is_empty() {
+        return Ok(());
+    }
+    let what = containers.describe();
+    let why = match engine {
+        Engine::Unreachable(why) => {
+            format!("a Docker engine is needed, and none is reachable ({why})")
+        }
+        Engine::Reachable(at) => format!(
+            "this version of gantry does not run containers yet (an engine is reachable at {at})"
+        ),
+    };
+    Err(format!(
+        "{what}: {why}; --skip-container-jobs skips such jobs instead"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +137,33 @@ mod tests {
     fn reachable_engine_is_reported() {
         let m = decide(&Engine::Reachable("unix:///s".into()), "o/r@v1").unwrap_err();
         assert!(m.contains("unix:///s"), "{m}");
+    }
+
+    #[test]
+    fn container_jobs_fail_clearly_and_an_empty_image_is_no_container() {
+        let none = Engine::Unreachable("no socket".into());
+        let c = JobContainers {
+            image: Some("node:20".into()),
+            services: Some(vec!["redis".into(), "postgres".into()]),
+        };
+        let m = decide_job(&none, &c).unwrap_err();
+        assert!(m.contains("container `node:20`"), "{m}");
+        assert!(m.contains("redis, postgres"), "{m}");
+        assert!(m.contains("a Docker engine is needed"), "{m}");
+        assert!(m.contains("--skip-container-jobs"), "{m}");
+        let host_only = JobContainers {
+            image: None,
+            services: Some(Vec::new()),
+        };
+        assert_eq!(decide_job(&none, &host_only), Ok(()));
+        let dynamic = JobContainers {
+            image: None,
+            services: None,
+        };
+        assert!(
+            decide_job(&none, &dynamic)
+                .unwrap_err()
+                .contains("service containers")
+        );
     }
 }

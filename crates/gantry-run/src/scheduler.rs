@@ -40,6 +40,9 @@ pub struct RunJob {
     pub concurrency: Option<(String, bool)>,
     /// Why the job cannot run here (e.g. a macOS runner); it is skipped.
     pub not_runnable: Option<String>,
+    /// Why the job fails as it would start (after its `if:`), e.g. a
+    /// container it needs and cannot have here.
+    pub start_error: Option<String>,
     /// For a reusable-workflow call (one matrix cell of the calling job):
     /// the call. It runs no steps: its jobs (those whose `member_of` is its
     /// key) start once it has started, and it ends when they all have.
@@ -301,6 +304,20 @@ pub async fn run(
                     });
                     results[i] = Some(JobOutcome {
                         result: Conclusion::Skipped,
+                        outputs: BTreeMap::new(),
+                    });
+                    skip_members(i, &jobs, &members, &mut results, sink.as_ref());
+                    progressed = true;
+                    continue;
+                }
+                if let Some(reason) = &job.start_error {
+                    sink.emit(Event::JobSkipped {
+                        result: Conclusion::Failure,
+                        job: job.spec.key.clone(),
+                        reason: reason.clone(),
+                    });
+                    results[i] = Some(JobOutcome {
+                        result: Conclusion::Failure,
                         outputs: BTreeMap::new(),
                     });
                     skip_members(i, &jobs, &members, &mut results, sink.as_ref());

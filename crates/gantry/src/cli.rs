@@ -368,6 +368,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub debug_on_failure: bool,
 
+    /// Skip jobs with `container:` or `services:` (they need a Docker engine) instead of failing them
+    #[arg(long)]
+    pub skip_container_jobs: bool,
+
     /// When to use colour (`NO_COLOR` turns it off in auto mode)
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,

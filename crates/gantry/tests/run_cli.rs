@@ -319,3 +319,47 @@ fn runner_temp_is_emptied_between_the_jobs_that_reuse_it() {
         .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn container_jobs_fail_without_an_engine_or_are_skipped_on_request() {
+    let repo = Repo::new("container-jobs");
+    // No Docker engine in the tests' environment.
+    let run = |args: &[&str]| {
+        let out = repo
+            .command(args)
+            .env("DOCKER_HOST", "unix:///nonexistent/gantry-test-docker.sock")
+            .output()
+            .unwrap();
+        harness::Ran::parse(
+            out.status.code(),
+            &String::from_utf8_lossy(&out.stdout),
+            &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let r = run(&[]);
+    assert_eq!(r.code, Some(1), "{}", r.all_text());
+    assert_eq!(r.result("in-container"), "failure");
+    assert_eq!(r.result("with-services"), "failure");
+    assert_eq!(r.result("plain"), "success");
+    // The empty image runs on the host; `alpine:3` needs the engine.
+    assert_eq!(r.result("maybe"), "success", "{:?}", r.results());
+    assert_eq!(r.result("maybe (alpine:3)"), "failure", "{:?}", r.results());
+    let text = r.all_text();
+    assert!(
+        text.contains("the job runs in the container `node:20`"),
+        "{text}"
+    );
+    assert!(text.contains("the service containers redis"), "{text}");
+    assert!(text.contains("a Docker engine is needed"), "{text}");
+    let out = r.output();
+    assert!(out.contains("host cell ran"), "{out}");
+    assert!(!out.contains("should not run"), "{out}");
+
+    let r = run(&["--skip-container-jobs"]);
+    assert_eq!(r.code, Some(0), "{}", r.all_text());
+    assert_eq!(r.result("in-container"), "skipped");
+    assert_eq!(r.result("with-services"), "skipped");
+    assert_eq!(r.result("maybe (alpine:3)"), "skipped");
+    assert_eq!(r.result("plain"), "success");
+    assert!(r.all_text().contains("(--skip-container-jobs)"));
+}

@@ -474,6 +474,22 @@ fn build(s: &Setup<'_>, b: Base<'_>, job: NormalJob, not_runnable: Option<String
         status: Status::Success,
         workspace: s.root,
     };
+    // `container:` and `services:` need a Docker engine: skipped with
+    // --skip-container-jobs, else the job fails as it would start.
+    let containers = job_containers(&job, &host);
+    let mut not_runnable = not_runnable;
+    let mut start_error = None;
+    if !containers.is_empty() {
+        if s.args.skip_container_jobs {
+            not_runnable.get_or_insert_with(|| {
+                format!("{} (--skip-container-jobs)", containers.describe())
+            });
+        } else {
+            let env: BTreeMap<String, String> = std::env::vars().collect();
+            start_error =
+                gantry_run::docker::decide_job(&gantry_run::docker::probe(&env), &containers).err();
+        }
+    }
     let fail_fast = strategy_model
         .and_then(|st| st.fail_fast.as_ref())
         .map(|f| reval::boolean(f, &host).unwrap_or(true))
@@ -565,8 +581,29 @@ fn build(s: &Setup<'_>, b: Base<'_>, job: NormalJob, not_runnable: Option<String
         continue_on_error,
         concurrency,
         not_runnable,
+        start_error,
         call: None,
         member_of: b.member_of,
         environments: None,
     }
+}
+
+/// The job's `container:` image (evaluated with what is known before the
+/// job starts; an empty one is no container) and `services:` names.
+fn job_containers(job: &NormalJob, host: &RunHost<'_>) -> gantry_run::docker::JobContainers {
+    let image = job
+        .container
+        .as_ref()
+        .and_then(|c| c.image.as_ref())
+        .map(|i| reval::string(i, host).unwrap_or_else(|_| i.raw.clone()))
+        .map(|i| i.trim().to_owned())
+        .filter(|i| !i.is_empty());
+    let services = match &job.services {
+        None => Some(Vec::new()),
+        Some(gantry_workflow::Services::Map { services, .. }) => {
+            Some(services.iter().map(|(n, _)| n.value.clone()).collect())
+        }
+        Some(gantry_workflow::Services::Expr(_)) => None,
+    };
+    gantry_run::docker::JobContainers { image, services }
 }
