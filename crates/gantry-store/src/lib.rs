@@ -134,8 +134,19 @@ impl Store {
     /// Allocates the next run number and creates its directory. Numbers
     /// increase: one more than the highest recorded (1 for the first run).
     pub fn create_run(&self) -> Result<(u64, PathBuf), StoreError> {
+        self.create_run_after(0)
+    }
+
+    /// Like [`Store::create_run`], numbered above `used` too: run numbers
+    /// others have seen (the artifact store's runs of the repository, which
+    /// outlive a deleted state directory) are not given again.
+    ///
+    /// # Errors
+    /// When the run's folder cannot be made.
+    pub fn create_run_after(&self, used: u64) -> Result<(u64, PathBuf), StoreError> {
         self.ensure()?;
-        let mut n = self.run_numbers()?.last().copied().unwrap_or(0) + 1;
+        let last = self.run_numbers()?.last().copied().unwrap_or(0);
+        let mut n = last.max(used) + 1;
         loop {
             let dir = self.run_dir(n);
             match std::fs::create_dir(&dir) {

@@ -42,7 +42,16 @@ impl StoreSink {
     /// Allocates the next run of `store` and opens its files. The lead
     /// passes [`StoreSink::run_number`] to the runner as the run id.
     pub fn create(store: &Store) -> Result<StoreSink, StoreError> {
-        let (number, dir) = store.create_run()?;
+        Self::create_after(store, 0)
+    }
+
+    /// Like [`StoreSink::create`], the run numbered above `used` (see
+    /// [`Store::create_run_after`]).
+    ///
+    /// # Errors
+    /// When the run's folder or files cannot be made.
+    pub fn create_after(store: &Store, used: u64) -> Result<StoreSink, StoreError> {
+        let (number, dir) = store.create_run_after(used)?;
         let path = dir.join("events.jsonl");
         let events = BufWriter::new(File::create(&path).map_err(io_err(&path))?);
         let started = now_ms();

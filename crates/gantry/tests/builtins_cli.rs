@@ -104,3 +104,20 @@ fn cache_hits_on_the_second_run_and_artifacts_pass_between_jobs() {
     assert_ne!(out(&again, "test", "hit"), "true");
     assert!(!out(&again, "test", "matched").starts_with("pip-Linux-c-"));
 }
+
+/// Artifacts outlive the state directory (they are kept per repository in
+/// the data directory, by run number): after `.gantry/` is deleted, a new
+/// run must not take a number whose artifacts exist, or its uploads would
+/// collide with them (409: an artifact with this name already exists).
+#[test]
+fn a_deleted_state_directory_does_not_reuse_run_numbers_that_have_artifacts() {
+    let repo = Repo::new("builtins-tests");
+    let first = repo.run(&["--env", "VARIANT=a"]);
+    assert_eq!(first.result("test"), "success", "{}", first.all_text());
+    let first_run = first.events[0]["run_id"].as_u64().unwrap();
+    std::fs::remove_dir_all(repo.dir.path().join(".gantry")).unwrap();
+    let again = repo.run(&["--env", "VARIANT=a"]);
+    assert_eq!(again.result("test"), "success", "{}", again.all_text());
+    let again_run = again.events[0]["run_id"].as_u64().unwrap();
+    assert!(again_run > first_run, "{again_run} after {first_run}");
+}

@@ -338,7 +338,18 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
         out.write_all(dry_run(&prepared.jobs, &masker).as_bytes())?;
         return Ok(Exit::Success);
     }
-    let recorder = StoreSink::create(&store).context("cannot record the run")?;
+    // Artifacts are kept per repository in the data directory, by run
+    // number: a new run never reuses a number they know (the state
+    // directory may have been deleted since).
+    let repository = event
+        .github
+        .get("repository")
+        .map(Value::to_display_string)
+        .unwrap_or_default();
+    let used = gantry_services::ArtifactStore::open(&super::run_services::data_dir(), &repository)
+        .and_then(|s| s.list(None))
+        .map_or(0, |l| l.iter().map(|a| a.run_id).max().unwrap_or(0));
+    let recorder = StoreSink::create_after(&store, used).context("cannot record the run")?;
     let run_number = recorder.run_number();
     let work_dir = store.root().join("work").join(run_number.to_string());
     let prepared = prepare(&plan, &setup(work_dir.clone(), run_number))?;
@@ -459,16 +470,10 @@ pub fn run(args: &RunArgs) -> Result<Exit> {
     );
     drop(sink);
     if args.format == RunFormat::Human {
-        let artifacts = gantry_services::ArtifactStore::open(
-            &super::run_services::data_dir(),
-            &event
-                .github
-                .get("repository")
-                .map(Value::to_display_string)
-                .unwrap_or_default(),
-        )
-        .and_then(|s| s.list(Some(run_number)))
-        .map_or(0, |l| l.len());
+        let artifacts =
+            gantry_services::ArtifactStore::open(&super::run_services::data_dir(), &repository)
+                .and_then(|s| s.list(Some(run_number)))
+                .map_or(0, |l| l.len());
         let where_ = recorded::Recorded {
             run_dir: &store.run_dir(run_number),
             run_number,
