@@ -219,6 +219,11 @@ fn copy_dir(from: &Path, to: &Path, depth: usize) -> Result<(), WorkspaceError> 
     Ok(())
 }
 
+/// The folder of `RUNNER_TEMP` holding the file-command files.
+pub const FILE_COMMANDS_DIR: &str = "_runner_file_commands";
+/// The folder of `RUNNER_TEMP` holding the event payload, `event.json`.
+pub const EVENT_DIR: &str = "_github_workflow";
+
 /// Spare `RUNNER_TEMP` folders left by finished jobs, by the run's work
 /// folder they are in.
 static SPARE_TEMPS: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
@@ -293,12 +298,12 @@ fn empty_but_skeleton(temp: &Path) -> std::io::Result<()> {
         let name = entry.file_name();
         let is_dir = entry.file_type()?.is_dir();
         match name.to_str() {
-            Some(inner @ ("_runner_file_commands" | "_github_workflow")) if is_dir => {
+            Some(inner) if is_dir && (inner == FILE_COMMANDS_DIR || inner == EVENT_DIR) => {
                 for file in std::fs::read_dir(&path)? {
                     let file = file?;
                     let meta = std::fs::symlink_metadata(file.path())?;
                     let keep = meta.is_file()
-                        && if inner == "_runner_file_commands" {
+                        && if inner == FILE_COMMANDS_DIR {
                             meta.len() == 0
                         } else {
                             file.file_name() == "event.json"

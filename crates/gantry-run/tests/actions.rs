@@ -9,72 +9,20 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use gantry_expr::{Object, Value};
 use gantry_run::actions::Registry;
-use gantry_run::event::{Conclusion, Event, JobKey, Sink};
-use gantry_run::job::{self, JobDirs, JobOutcome, JobSpec};
+use gantry_run::event::Conclusion;
 use gantry_run::mask::Masker;
 use gantry_run::resolve::{Resolver, ResolverOptions};
-use gantry_workflow::{Job, parse_workflow};
-use tokio::sync::watch;
 
-#[derive(Default)]
-struct Collect(Mutex<Vec<Event>>);
+mod support;
 
-impl Sink for Collect {
-    fn emit(&self, e: Event) {
-        self.0.lock().unwrap().push(e);
-    }
-}
-
-struct Ran {
-    outcome: JobOutcome,
-    events: Vec<Event>,
-}
+use support::{Ran, test_job};
 
 impl Ran {
-    fn output(&self) -> String {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Output { line, .. } => Some(line.clone()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.output().lines().map(str::to_owned).collect()
-    }
-
-    fn steps(&self) -> Vec<(String, Conclusion, Conclusion)> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::StepFinished {
-                    name,
-                    outcome,
-                    conclusion,
-                    ..
-                } => Some((name.clone(), *outcome, *conclusion)),
-                _ => None,
-            })
-            .collect()
-    }
-
     fn annotations(&self) -> String {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Annotation { annotation, .. } => Some(annotation.message.clone()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.annotation_messages(None).join("\n")
     }
 }
 
@@ -119,70 +67,14 @@ impl Default for Setup {
 }
 
 async fn run_job(yaml: &str, setup: Setup) -> Ran {
-    let (wf, diags) = parse_workflow(yaml);
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-    let wf = Arc::new(wf.unwrap());
-    let Job::Normal(job) = wf.jobs[0].clone() else {
-        panic!("not a normal job")
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let dirs = JobDirs {
-        workspace: dir.path().join("ws"),
-        temp: dir.path().join("tmp"),
-        tool_cache: dir.path().join("tc"),
-    };
-    copy(&fixtures(), &dirs.workspace.join("actions"));
-    let mut github = Object::new();
-    github.insert("repository", Value::from("octo/demo"));
-    github.insert("sha", Value::from("abc123"));
-    github.insert("ref", Value::from("refs/heads/main"));
-    github.insert("event_name", Value::from("push"));
-    github.insert(
-        "workspace",
-        Value::from(dirs.workspace.to_string_lossy().as_ref()),
-    );
-    let mut contexts = Object::new();
-    contexts.insert("github", Value::object(github.clone()));
-    contexts.insert("secrets", Value::object(Object::new()));
-    contexts.insert("matrix", Value::object(Object::new()));
-    contexts.insert("inputs", Value::object(Object::new()));
-    contexts.insert("vars", Value::object(Object::new()));
-    let mut base_env = gantry_run::runner_env::base_env(
-        std::env::vars(),
-        &github,
-        &dirs,
-        &dir.path().join("event.json"),
-        false,
-    );
+    let mut t = test_job(yaml, "wf:job", "job");
+    copy(&fixtures(), &t.spec.dirs.workspace.join("actions"));
     if let Some(p) = setup.path {
-        base_env.insert("PATH".into(), p);
+        t.spec.base_env.insert("PATH".into(), p);
     }
-    let spec = JobSpec {
-        key: JobKey("wf:job".into()),
-        name: "job".into(),
-        workflow: wf.clone(),
-        job: *job,
-        contexts,
-        dirs,
-        base_env,
-        timeout: Duration::from_secs(120),
-        debug: false,
-        checkout: None,
-        extra_env: Vec::new(),
-        event_json: "{}".into(),
-        keep_workspace: false,
-        resolver: Arc::new(Resolver::new(setup.resolver)),
-        action_env: setup.action_env,
-        changed_files: None,
-    };
-    let sink = Collect::default();
-    let (tx, rx) = watch::channel(false);
-    let outcome = job::run(&spec, &sink, &Masker::new(), &setup.registry, rx).await;
-    drop(tx);
-    Ran {
-        outcome,
-        events: sink.0.into_inner().unwrap(),
-    }
+    t.spec.resolver = Arc::new(Resolver::new(setup.resolver));
+    t.spec.action_env = setup.action_env;
+    t.run(&Masker::new(), &setup.registry, None).await
 }
 
 fn job_yaml(steps: &str) -> String {

@@ -6,27 +6,16 @@
 #![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use gantry_expr::{Object, Value};
 use gantry_run::actions::Registry;
 use gantry_run::commands::AnnotationLevel;
 use gantry_run::debug_shell::{DebugShell, ShellReason, ShellRequest};
-use gantry_run::event::{Conclusion, Event, JobKey, Sink};
-use gantry_run::job::{self, JobDirs, JobOutcome, JobSpec};
+use gantry_run::event::{Conclusion, Event};
 use gantry_run::mask::Masker;
-use gantry_run::resolve::{Resolver, ResolverOptions};
-use gantry_workflow::{Job, parse_workflow};
-use tokio::sync::watch;
 
-#[derive(Default)]
-struct Collect(Mutex<Vec<Event>>);
+mod support;
 
-impl Sink for Collect {
-    fn emit(&self, e: Event) {
-        self.0.lock().unwrap().push(e);
-    }
-}
+use support::{Ran, test_job};
 
 /// Records each request; leaves a file in the workspace so that later steps
 /// show they ran after the shell.
@@ -60,35 +49,9 @@ impl DebugShell for FakeShell {
     }
 }
 
-struct Ran {
-    outcome: JobOutcome,
-    events: Vec<Event>,
-    workspace: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
 impl Ran {
-    fn output(&self) -> String {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Output { line, .. } => Some(line.clone()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
     fn annotations(&self, level: AnnotationLevel) -> Vec<String> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Annotation { annotation, .. } if annotation.level == level => {
-                    Some(annotation.message.clone())
-                }
-                _ => None,
-            })
-            .collect()
+        self.annotation_messages(Some(level))
     }
 }
 
@@ -96,74 +59,9 @@ async fn run_job(steps: &str, registry: &Registry) -> Ran {
     let yaml = format!(
         "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n      JOB_LEVEL: j\n    steps:\n{steps}"
     );
-    let (wf, diags) = parse_workflow(&yaml);
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-    let wf = Arc::new(wf.unwrap());
-    let Job::Normal(job) = wf.jobs[0].clone() else {
-        panic!("not a normal job")
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let dirs = JobDirs {
-        workspace: dir.path().join("ws"),
-        temp: dir.path().join("tmp"),
-        tool_cache: dir.path().join("tc"),
-    };
-    let mut github = Object::new();
-    github.insert("repository", Value::from("octo/demo"));
-    github.insert("sha", Value::from("abc123"));
-    github.insert("ref", Value::from("refs/heads/main"));
-    github.insert("event_name", Value::from("push"));
-    github.insert("job", Value::from("build"));
-    github.insert(
-        "workspace",
-        Value::from(dirs.workspace.to_string_lossy().as_ref()),
-    );
-    let mut contexts = Object::new();
-    contexts.insert("github", Value::object(github.clone()));
-    contexts.insert("secrets", Value::object(Object::new()));
-    contexts.insert("matrix", Value::object(Object::new()));
-    contexts.insert("inputs", Value::object(Object::new()));
-    contexts.insert("vars", Value::object(Object::new()));
-    let base_env = gantry_run::runner_env::base_env(
-        std::env::vars(),
-        &github,
-        &dirs,
-        &dir.path().join("event.json"),
-        false,
-    );
-    let workspace = dirs.workspace.clone();
-    let spec = JobSpec {
-        key: JobKey("ci:build".into()),
-        name: "Build".into(),
-        workflow: wf.clone(),
-        job: *job,
-        contexts,
-        dirs,
-        base_env,
-        timeout: Duration::from_secs(120),
-        debug: false,
-        checkout: None,
-        extra_env: Vec::new(),
-        event_json: "{}".into(),
-        keep_workspace: false,
-        resolver: Arc::new(Resolver::new(ResolverOptions {
-            server_url: Some("file:///nonexistent-gantry-server".into()),
-            cache_dir: Some(std::env::temp_dir().join("gantry-test-no-cache")),
-            offline: true,
-        })),
-        action_env: Vec::new(),
-        changed_files: None,
-    };
-    let sink = Collect::default();
-    let (tx, rx) = watch::channel(false);
-    let outcome = job::run(&spec, &sink, &Masker::new(), registry, rx).await;
-    drop(tx);
-    Ran {
-        outcome,
-        events: sink.0.into_inner().unwrap(),
-        workspace,
-        _dir: dir,
-    }
+    test_job(&yaml, "ci:build", "Build")
+        .run(&Masker::new(), registry, None)
+        .await
 }
 
 const FAILING: &str = r#"

@@ -3,125 +3,34 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gantry_expr::{Object, Value};
 use gantry_run::actions::Registry;
-use gantry_run::event::{Conclusion, Event, JobKey, Sink};
-use gantry_run::job::{self, JobDirs, JobOutcome, JobSpec};
+use gantry_run::event::Conclusion;
 use gantry_run::mask::Masker;
-use gantry_workflow::{Job, parse_workflow};
 use tokio::sync::watch;
 
-#[derive(Default)]
-struct Collect(Mutex<Vec<Event>>);
+mod support;
 
-impl Sink for Collect {
-    fn emit(&self, e: Event) {
-        self.0.lock().unwrap().push(e);
-    }
-}
-
-struct Ran {
-    outcome: JobOutcome,
-    events: Vec<Event>,
-    _dir: tempfile::TempDir,
-}
+use support::{Ran, test_job};
 
 impl Ran {
-    fn output(&self) -> String {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Output { line, .. } => Some(line.clone()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    fn steps(&self) -> Vec<(String, Conclusion, Conclusion)> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::StepFinished {
-                    name,
-                    outcome,
-                    conclusion,
-                    ..
-                } => Some((name.clone(), *outcome, *conclusion)),
-                _ => None,
-            })
-            .collect()
-    }
-
     fn annotations(&self) -> Vec<String> {
-        self.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Annotation { annotation, .. } => Some(annotation.message.clone()),
-                _ => None,
-            })
-            .collect()
+        self.annotation_messages(None)
     }
 }
 
 async fn run_yaml(yaml: &str, secrets: &[(&str, &str)], cancel_after: Option<Duration>) -> Ran {
-    let (wf, diags) = parse_workflow(yaml);
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-    let wf = Arc::new(wf.unwrap());
-    let Job::Normal(job) = wf.jobs[0].clone() else {
-        panic!("not a normal job")
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let dirs = JobDirs {
-        workspace: dir.path().join("ws"),
-        temp: dir.path().join("tmp"),
-        tool_cache: dir.path().join("tc"),
-    };
+    let mut t = test_job(yaml, "wf:job", "job");
+    t.spec.timeout = Duration::from_secs(60);
     let masker = Masker::new();
     let mut sec = Object::new();
     for (k, v) in secrets {
         masker.add_secret(v);
         sec.insert(*k, Value::from(*v));
     }
-    let mut github = Object::new();
-    github.insert("repository", Value::from("octo/demo"));
-    github.insert("sha", Value::from("abc123"));
-    github.insert("event_name", Value::from("push"));
-    let mut contexts = Object::new();
-    contexts.insert("github", Value::object(github.clone()));
-    contexts.insert("secrets", Value::object(sec));
-    contexts.insert("matrix", Value::object(Object::new()));
-    contexts.insert("inputs", Value::object(Object::new()));
-    contexts.insert("vars", Value::object(Object::new()));
-    let base_env = gantry_run::runner_env::base_env(
-        std::env::vars(),
-        &github,
-        &dirs,
-        &dir.path().join("event.json"),
-        false,
-    );
-    let spec = JobSpec {
-        key: JobKey("wf:job".into()),
-        name: "job".into(),
-        workflow: wf.clone(),
-        job: *job,
-        contexts,
-        dirs,
-        base_env,
-        timeout: Duration::from_secs(60),
-        debug: false,
-        checkout: None,
-        extra_env: Vec::new(),
-        event_json: "{}".into(),
-        keep_workspace: false,
-        resolver: Default::default(),
-        action_env: Vec::new(),
-        changed_files: None,
-    };
-    let sink = Collect::default();
+    t.spec.contexts.set("secrets", Value::object(sec));
     let (tx, rx) = watch::channel(false);
     if let Some(d) = cancel_after {
         tokio::spawn(async move {
@@ -131,12 +40,7 @@ async fn run_yaml(yaml: &str, secrets: &[(&str, &str)], cancel_after: Option<Dur
     } else {
         std::mem::forget(tx);
     }
-    let outcome = job::run(&spec, &sink, &masker, &Registry::default(), rx).await;
-    Ran {
-        outcome,
-        events: sink.0.into_inner().unwrap(),
-        _dir: dir,
-    }
+    t.run(&masker, &Registry::default(), Some(rx)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -74,7 +74,7 @@ pub(super) async fn run(
 ) -> ProcessDone {
     let spec = cx.spec;
     state.seq += 1;
-    let files = match FileCommands::create(&spec.dirs.temp, state.seq) {
+    let files = match FileCommands::create(&spec.dirs.temp) {
         Ok(f) => f,
         Err(e) => {
             cx.annotate(
@@ -246,8 +246,8 @@ impl FileCommands {
     /// unless a step writes to them (new files for every step cost more
     /// than the step itself for short ones). A file that is missing (the
     /// first step, or removed after a step wrote to it) is made here.
-    fn create(temp: &Path, _seq: usize) -> std::io::Result<FileCommands> {
-        let dir = temp.join("_runner_file_commands");
+    fn create(temp: &Path) -> std::io::Result<FileCommands> {
+        let dir = temp.join(crate::workspace::FILE_COMMANDS_DIR);
         std::fs::create_dir_all(&dir)?;
         for (_, f) in Self::FILES {
             let path = dir.join(f);

@@ -447,7 +447,10 @@ fn build(s: &Setup<'_>, b: Base<'_>, job: NormalJob, not_runnable: Option<String
         temp: dir.join("temp"),
         tool_cache: dir.join("tool-cache"),
     };
-    let event_path = dirs.temp.join("_github_workflow").join("event.json");
+    let event_path = dirs
+        .temp
+        .join(gantry_run::workspace::EVENT_DIR)
+        .join("event.json");
     github.set(
         "workspace",
         Value::from(dirs.workspace.to_string_lossy().as_ref()),
