@@ -1,9 +1,14 @@
-//! Docker actions (`docker://image`, `runs.using: docker`): whether a step
-//! that needs a container engine can run here. The decision is a pure
-//! function of what [`probe`] found, so it is tested without a daemon.
+//! Containers (a job's `container:` and `services:`, Docker actions): the
+//! pure parts. Whether an engine is reachable ([`probe`]) and what a job
+//! without one does ([`decide_job`]); how host paths are seen in a
+//! container ([`PathMap`]); the environment of a process there
+//! ([`container_env`]); a container's configuration, evaluated
+//! ([`ContainerConfig`]). `job/containers.rs` does the engine calls.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use gantry_expr::Value;
 
 /// What was found of a Docker-compatible engine.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,19 +48,6 @@ pub fn probe(env: &BTreeMap<String, String>) -> Engine {
     ))
 }
 
-/// What a Docker step does here: the error it fails with. `what` names the
-/// action (`docker://alpine:3`, `owner/repo@v1`).
-pub fn decide(engine: &Engine, what: &str) -> Result<(), String> {
-    match engine {
-        Engine::Unreachable(why) => Err(format!(
-            "`{what}` is a Docker container action: a Docker engine is needed for this step, and none is reachable ({why})"
-        )),
-        Engine::Reachable(at) => Err(format!(
-            "`{what}` is a Docker container action: this version of gantry does not run containers yet (an engine is reachable at {at})"
-        )),
-    }
-}
-
 /// The containers a job asks for: `container:`'s image (evaluated; an
 /// empty one means none, as on GitHub, where `container: ${{ matrix.image
 /// }}` with an empty cell runs on the runner itself) and its `services:`.
@@ -90,36 +82,160 @@ impl JobContainers {
 }
 
 /// Whether a job with `container:` or `services:` can start here: the
-/// error it fails with when it cannot, naming `--skip-container-jobs`.
+/// error it fails with when no engine is reachable, naming
+/// `--skip-container-jobs`.
 pub fn decide_job(engine: &Engine, containers: &JobContainers) -> Result<(), String> {
     if containers.is_empty() {
         return Ok(());
     }
-    let what = containers.describe();
-    let why = match engine {
-        Engine::Unreachable(why) => {
-            format!("a Docker engine is needed, and none is reachable ({why})")
+    match engine {
+        Engine::Reachable(_) => Ok(()),
+        Engine::Unreachable(why) => Err(format!(
+            "{}: a Docker engine is needed, and none is reachable ({why}); --skip-container-jobs skips such jobs instead",
+            containers.describe()
+        )),
+    }
+}
+
+/// Host paths and where they are seen in a container. A value that is one
+/// of the host paths, or below one, is translated (the longest wins).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathMap {
+    pairs: Vec<(String, String)>,
+}
+
+impl PathMap {
+    pub fn add(&mut self, host: impl Into<String>, container: impl Into<String>) {
+        let host = host.into().trim_end_matches('/').to_owned();
+        self.pairs.push((host, container.into()));
+        self.pairs.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
+    }
+
+    /// `value` as the container sees it.
+    pub fn to_container(&self, value: &str) -> String {
+        for (host, inside) in &self.pairs {
+            if let Some(rest) = value.strip_prefix(host.as_str())
+                && (rest.is_empty() || rest.starts_with('/'))
+            {
+                return format!("{inside}{rest}");
+            }
         }
-        Engine::Reachable(at) => format!(
-            "this version of gantry does not run containers yet (an engine is reachable at {at})"
-        ),
-    };
-    Err(format!(
-        "{what}: {why}; --skip-container-jobs skips such jobs instead"
-    ))
+        value.to_owned()
+    }
+}
+
+/// Variables the runner sets (as opposed to the host's own environment).
+fn is_runner_var(k: &str) -> bool {
+    k == "CI"
+        || k.starts_with("GITHUB_")
+        || k.starts_with("RUNNER_")
+        || k.starts_with("ACTIONS_")
+        || k.starts_with("INPUT_")
+        || k.starts_with("STATE_")
+}
+
+/// The environment of a process in a container: what the runner and the
+/// workflow set (never the host's own variables, which `base` holds),
+/// paths translated, `HOME` the container's, and `PATH` the `$GITHUB_PATH`
+/// additions before the container's own `PATH`.
+pub fn container_env(
+    full: &BTreeMap<String, String>,
+    base: &BTreeMap<String, String>,
+    paths: &PathMap,
+    path_prefix: &[String],
+    container_path: &str,
+    home: &str,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (k, v) in full {
+        if k == "PATH" || (base.get(k) == Some(v) && !is_runner_var(k)) {
+            continue;
+        }
+        if k == "HOME" {
+            continue;
+        }
+        out.push((k.clone(), paths.to_container(v)));
+    }
+    let user_home = full
+        .get("HOME")
+        .filter(|h| base.get("HOME") != Some(*h))
+        .map(|h| paths.to_container(h));
+    out.push((
+        "HOME".to_owned(),
+        user_home.unwrap_or_else(|| home.to_owned()),
+    ));
+    let mut parts: Vec<String> = path_prefix.iter().map(|p| paths.to_container(p)).collect();
+    if !container_path.is_empty() {
+        parts.push(container_path.to_owned());
+    }
+    out.push(("PATH".to_owned(), parts.join(":")));
+    out
+}
+
+/// A container of a job (`container:` or one of `services:`), evaluated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerConfig {
+    pub image: String,
+    pub credentials: Option<(String, String)>,
+    pub env: Vec<(String, String)>,
+    /// `ports:` entries as written (numbers as text).
+    pub ports: Vec<String>,
+    pub volumes: Vec<String>,
+    pub options: String,
+    pub entrypoint: Option<String>,
+    pub command: Option<String>,
+}
+
+impl ContainerConfig {
+    /// A container given as a value (`services: ${{ fromJSON(…) }}`): an
+    /// image name, or an object with the keys of `container:`.
+    pub fn from_value(v: &Value, what: &str) -> Result<ContainerConfig, String> {
+        if let Some(s) = v.as_str() {
+            return Ok(ContainerConfig {
+                image: s.to_owned(),
+                ..Default::default()
+            });
+        }
+        let Some(o) = v.as_object() else {
+            return Err(format!("{what} must be an image name or an object"));
+        };
+        let text = |key: &str| o.get(key).map(Value::to_display_string);
+        let mut c = ContainerConfig {
+            image: text("image").unwrap_or_default(),
+            options: text("options").unwrap_or_default(),
+            entrypoint: text("entrypoint"),
+            command: text("command"),
+            ..Default::default()
+        };
+        if let Some(env) = o.get("env").and_then(Value::as_object) {
+            c.env = env
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_display_string()))
+                .collect();
+        }
+        for (key, into) in [("ports", &mut c.ports), ("volumes", &mut c.volumes)] {
+            if let Some(items) = o.get(key) {
+                match items {
+                    Value::Array(a) => into.extend(a.iter().map(Value::to_display_string)),
+                    _ => return Err(format!("`{key}` of {what} must be a list")),
+                }
+            }
+        }
+        if let Some(cred) = o.get("credentials").and_then(Value::as_object) {
+            let field = |k: &str| {
+                cred.get(k)
+                    .map(Value::to_display_string)
+                    .unwrap_or_default()
+            };
+            c.credentials = Some((field("username"), field("password")));
+        }
+        Ok(c)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn no_engine_fails_clearly() {
-        let e = Engine::Unreachable("no socket".into());
-        let m = decide(&e, "docker://alpine:3").unwrap_err();
-        assert!(m.contains("a Docker engine is needed"), "{m}");
-        assert!(m.contains("docker://alpine:3"), "{m}");
-    }
 
     #[test]
     fn docker_host_missing_socket_is_unreachable() {
@@ -131,12 +247,6 @@ mod tests {
         assert!(matches!(probe(&env), Engine::Unreachable(_)));
         env.insert("DOCKER_HOST".to_owned(), "tcp://10.0.0.1:2375".to_owned());
         assert!(matches!(probe(&env), Engine::Reachable(_)));
-    }
-
-    #[test]
-    fn reachable_engine_is_reported() {
-        let m = decide(&Engine::Reachable("unix:///s".into()), "o/r@v1").unwrap_err();
-        assert!(m.contains("unix:///s"), "{m}");
     }
 
     #[test]
@@ -165,5 +275,84 @@ mod tests {
                 .unwrap_err()
                 .contains("service containers")
         );
+        assert_eq!(
+            decide_job(&Engine::Reachable("unix:///s".into()), &c),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn paths_translate_at_component_boundaries_longest_first() {
+        let mut m = PathMap::default();
+        m.add("/w/job/workspace", "/__w/r/r");
+        m.add("/w/job/temp", "/__w/_temp");
+        m.add("/w/job/temp/_github_home/", "/github/home");
+        assert_eq!(m.to_container("/w/job/workspace"), "/__w/r/r");
+        assert_eq!(
+            m.to_container("/w/job/workspace/src/a.py"),
+            "/__w/r/r/src/a.py"
+        );
+        assert_eq!(m.to_container("/w/job/workspace2"), "/w/job/workspace2");
+        assert_eq!(
+            m.to_container("/w/job/temp/_github_home/.npmrc"),
+            "/github/home/.npmrc"
+        );
+        assert_eq!(m.to_container("/w/job/temp/x"), "/__w/_temp/x");
+        assert_eq!(m.to_container("relative"), "relative");
+    }
+
+    #[test]
+    fn container_env_drops_the_hosts_variables_and_rebuilds_path_and_home() {
+        let base: BTreeMap<String, String> = [
+            ("PATH", "/usr/bin"),
+            ("HOME", "/root"),
+            ("SSH_AUTH_SOCK", "/tmp/agent"),
+            ("GITHUB_WORKSPACE", "/w/ws"),
+            ("CI", "true"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let mut full = base.clone();
+        full.insert("MY_VAR".into(), "/w/ws/out".into());
+        full.insert("INPUT_NAME".into(), "x".into());
+        let mut m = PathMap::default();
+        m.add("/w/ws", "/github/workspace");
+        let env: BTreeMap<String, String> = container_env(
+            &full,
+            &base,
+            &m,
+            &["/w/ws/bin".to_owned()],
+            "/usr/local/bin:/bin",
+            "/github/home",
+        )
+        .into_iter()
+        .collect();
+        assert!(!env.contains_key("SSH_AUTH_SOCK"), "{env:?}");
+        assert_eq!(env["GITHUB_WORKSPACE"], "/github/workspace");
+        assert_eq!(env["MY_VAR"], "/github/workspace/out");
+        assert_eq!(env["CI"], "true");
+        assert_eq!(env["INPUT_NAME"], "x");
+        assert_eq!(env["HOME"], "/github/home");
+        assert_eq!(env["PATH"], "/github/workspace/bin:/usr/local/bin:/bin");
+    }
+
+    #[test]
+    fn services_from_an_expression_value() {
+        let v = Value::from_json(&serde_json::json!({
+            "image": "redis:7",
+            "ports": [6379, "8080:80"],
+            "env": {"A": 1},
+            "options": "--health-cmd true",
+            "credentials": {"username": "u", "password": "p"}
+        }));
+        let c = ContainerConfig::from_value(&v, "service `redis`").unwrap();
+        assert_eq!(c.image, "redis:7");
+        assert_eq!(c.ports, vec!["6379", "8080:80"]);
+        assert_eq!(c.env, vec![("A".to_owned(), "1".to_owned())]);
+        assert_eq!(c.credentials, Some(("u".into(), "p".into())));
+        let s = ContainerConfig::from_value(&Value::from("nginx"), "x").unwrap();
+        assert_eq!(s.image, "nginx");
+        assert!(ContainerConfig::from_value(&Value::Bool(true), "service `x`").is_err());
     }
 }

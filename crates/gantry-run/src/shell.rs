@@ -80,6 +80,15 @@ fn is_executable(p: &Path) -> bool {
 /// Resolves the `shell:` value (`None` when not given) for a Linux host.
 /// `path_var` is the step's `PATH`, to find bash and python.
 pub fn resolve(shell: Option<&str>, path_var: Option<&str>) -> Result<ShellCommand, ShellError> {
+    resolve_with(shell, &|program| on_path(program, path_var))
+}
+
+/// [`resolve`] where `has` says whether a program (`bash`, `python`) is
+/// there: on this host, or in a job's container.
+pub fn resolve_with(
+    shell: Option<&str>,
+    has: &dyn Fn(&str) -> bool,
+) -> Result<ShellCommand, ShellError> {
     let template =
         |name: &str, program: &str, args: &[&str], extension: &'static str| ShellCommand {
             program: program.to_owned(),
@@ -89,7 +98,7 @@ pub fn resolve(shell: Option<&str>, path_var: Option<&str>) -> Result<ShellComma
         };
     let Some(shell) = shell.map(str::trim) else {
         // No shell: bash if there is one, else sh.
-        return Ok(if on_path("bash", path_var) {
+        return Ok(if has("bash") {
             template("bash", "bash", &["-e", "{0}"], ".sh")
         } else {
             template("sh", "sh", &["-e", "{0}"], ".sh")
@@ -105,11 +114,7 @@ pub fn resolve(shell: Option<&str>, path_var: Option<&str>) -> Result<ShellComma
         ),
         "sh" => template("sh", "sh", &["-e", "{0}"], ".sh"),
         "python" => {
-            let program = if on_path("python", path_var) {
-                "python"
-            } else {
-                "python3"
-            };
+            let program = if has("python") { "python" } else { "python3" };
             template("python", program, &["{0}"], ".py")
         }
         "pwsh" => template("pwsh", "pwsh", &["-command", ". '{0}'"], ".ps1"),

@@ -49,6 +49,8 @@ struct Setup {
     resolver: ResolverOptions,
     action_env: Vec<(String, String)>,
     path: Option<String>,
+    /// Added to the runner's environment.
+    env: Vec<(String, String)>,
 }
 
 impl Default for Setup {
@@ -62,6 +64,7 @@ impl Default for Setup {
             },
             action_env: Vec::new(),
             path: None,
+            env: Vec::new(),
         }
     }
 }
@@ -72,6 +75,7 @@ async fn run_job(yaml: &str, setup: Setup) -> Ran {
     if let Some(p) = setup.path {
         t.spec.base_env.insert("PATH".into(), p);
     }
+    t.spec.base_env.extend(setup.env);
     t.spec.resolver = Arc::new(Resolver::new(setup.resolver));
     t.spec.action_env = setup.action_env;
     t.run(&Masker::new(), &setup.registry, None).await
@@ -350,6 +354,7 @@ async fn javascript_without_node_names_the_version() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_malformed_and_docker_actions_fail_clearly() {
+    // No engine: Docker actions fail saying one is needed.
     let r = run_job(
         &job_yaml(
             r#"
@@ -365,11 +370,18 @@ async fn missing_malformed_and_docker_actions_fail_clearly() {
         run: echo "value=done" >> "$GITHUB_OUTPUT"
 "#,
         ),
-        Setup::default(),
+        Setup {
+            env: vec![(
+                "DOCKER_HOST".into(),
+                "unix:///nonexistent/gantry-test-docker.sock".into(),
+            )],
+            ..Setup::default()
+        },
     )
     .await;
     assert_eq!(r.outcome.result, Conclusion::Success);
     let a = r.annotations();
+    assert!(a.contains("a Docker engine is needed"), "{a}");
     assert!(
         a.contains("Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '")
             && a.contains("/ws/actions/nope'"),

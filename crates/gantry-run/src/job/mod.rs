@@ -19,6 +19,7 @@ use crate::mask::Masker;
 use crate::resolve::Resolver;
 
 mod composite;
+mod containers;
 mod debug_shell;
 mod node;
 mod process_step;
@@ -107,6 +108,10 @@ struct State {
     pre_state: BTreeMap<usize, BTreeMap<String, String>>,
     /// `node --version` of the `node` on PATH, looked up once.
     node: Option<Result<node::NodeInfo, String>>,
+    /// The container engine, the job's network, images built.
+    docker: containers::DockerState,
+    /// `job.container` and `job.services`, once the containers started.
+    containers_ctx: Option<(Value, Value)>,
 }
 
 struct Ctx<'a> {
@@ -114,6 +119,8 @@ struct Ctx<'a> {
     sink: &'a dyn Sink,
     masker: &'a Masker,
     registry: &'a Registry,
+    /// The job's container, where its processes run (`container:`).
+    container: Option<&'a containers::InContainer>,
 }
 
 impl Ctx<'_> {
@@ -164,8 +171,12 @@ fn contexts_now(
     }
     let mut job = Object::new();
     job.insert("status", Value::from(job_status_str(state.job_status)));
-    job.insert("container", Value::object(Object::new()));
-    job.insert("services", Value::object(Object::new()));
+    let (container, services) = state
+        .containers_ctx
+        .clone()
+        .unwrap_or_else(|| (Value::object(Object::new()), Value::object(Object::new())));
+    job.insert("container", container);
+    job.insert("services", services);
     o.set("job", Value::object(job));
     let mut runner = Object::new();
     runner.insert(
@@ -216,6 +227,7 @@ pub async fn run(
         sink,
         masker,
         registry,
+        container: None,
     };
     cx.emit(Event::JobStarted {
         job: spec.key.clone(),
@@ -292,6 +304,8 @@ pub async fn run(
         posts: Vec::new(),
         pre_state: BTreeMap::new(),
         node: None,
+        docker: containers::DockerState::default(),
+        containers_ctx: None,
     };
     let mut scope = Scope::job();
     // The job's own cancellation: the run's, or the job's timeout.
@@ -361,16 +375,64 @@ pub async fn run(
             job_cancel.clone()
         }
     };
+    // The job's containers (`container:`, `services:`) start first, in a
+    // step of their own; if they cannot, no step runs.
+    let mut index = 0;
+    let mut started_containers = None;
+    let mut containers_failed = false;
+    {
+        let ctx = contexts_now(spec, &state, &scope, &state.env);
+        let host = RunHost {
+            contexts: &ctx,
+            status: scope.status,
+            workspace: &spec.dirs.workspace,
+        };
+        if containers::wanted(&cx, &host) {
+            index += 1;
+            let t0 = Instant::now();
+            let name = "Initialize containers";
+            steps::started(&cx, &scope, index, name);
+            let mut say = containers::say_at(&cx, index);
+            let conclusion = match containers::start(&cx, &mut state, &host, &mut say).await {
+                Ok(jc) => {
+                    state.containers_ctx =
+                        Some((jc.container_ctx.clone(), jc.services_ctx.clone()));
+                    started_containers = Some(jc);
+                    Conclusion::Success
+                }
+                Err(e) => {
+                    cx.annotate(index, AnnotationLevel::Error, e);
+                    containers_failed = true;
+                    scope.absorb(Conclusion::Failure);
+                    Conclusion::Failure
+                }
+            };
+            steps::finished(&cx, &scope, index, name, conclusion, conclusion, t0);
+        }
+    }
+    let cx = Ctx {
+        spec,
+        sink,
+        masker,
+        registry,
+        container: started_containers.as_ref().and_then(|c| c.job.as_ref()),
+    };
     // Pre steps of the actions that have one, then the steps, then the
     // post steps in reverse order.
-    let pres = uses::prepare(&cx, &state, &scope).await;
-    let mut index = 0;
+    let pres = if containers_failed {
+        Vec::new()
+    } else {
+        uses::prepare(&cx, &state, &scope).await
+    };
     for pre in &pres {
         index += 1;
         let c = step_cancel(&mut scope, &mut state);
         uses::run_pre(&cx, &mut state, &mut scope, index, pre, c).await;
     }
     for (position, step) in spec.job.steps.iter().enumerate() {
+        if containers_failed {
+            break;
+        }
         index += 1;
         let c = step_cancel(&mut scope, &mut state);
         steps::run_step(&cx, &mut state, &mut scope, index, position, step, c).await;
@@ -381,6 +443,30 @@ pub async fn run(
         uses::run_post(&cx, &mut state, &mut scope, index, post, c).await;
     }
     watcher.abort();
+    let cx = Ctx {
+        spec,
+        sink,
+        masker,
+        registry,
+        container: None,
+    };
+    if let Some(jc) = started_containers {
+        index += 1;
+        let t0 = Instant::now();
+        let name = "Stop containers";
+        steps::started(&cx, &scope, index, name);
+        let mut say = containers::say_at(&cx, index);
+        containers::stop(&cx, jc, &mut say).await;
+        steps::finished(
+            &cx,
+            &scope,
+            index,
+            name,
+            Conclusion::Success,
+            Conclusion::Success,
+            t0,
+        );
+    }
     if timed_out.load(std::sync::atomic::Ordering::SeqCst) {
         cx.annotate(
             0,

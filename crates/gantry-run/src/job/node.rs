@@ -198,6 +198,7 @@ pub(super) async fn run(
         timeout: call.timeout,
         command: format!("{} {target_s}", node.path.display()),
         annotate_exit: false,
+        docker: None,
     };
     process_step::run(cx, state, index, p, cancel).await
 }

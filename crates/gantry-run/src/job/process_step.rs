@@ -30,6 +30,8 @@ pub(super) struct ProcessStep {
     /// Whether a non-zero exit gets an error annotation (scripts do;
     /// JavaScript actions report their own failures).
     pub annotate_exit: bool,
+    /// A Docker action's container to run instead of `program`.
+    pub docker: Option<super::containers::DockerRun>,
 }
 
 /// What the process produced.
@@ -121,7 +123,32 @@ pub(super) async fn run(
         allow_unsecure,
         step_debug,
     };
-    let exit = process::run(&pspec, cancel, |stream, line| lines.line(stream, &line)).await;
+    // Where it runs: a Docker action's container, the job's container, or
+    // this host.
+    let exit = if let Some(run) = &p.docker {
+        let prefix = state.path_prefix.clone();
+        super::containers::run_action(
+            spec,
+            &mut state.docker,
+            run,
+            &pspec,
+            &prefix,
+            cancel,
+            &mut |stream, line| lines.line(stream, &line),
+        )
+        .await
+    } else if let Some(c) = cx.container {
+        c.exec(
+            &pspec,
+            &spec.base_env,
+            &state.path_prefix,
+            cancel,
+            &mut |stream, line| lines.line(stream, &line),
+        )
+        .await
+    } else {
+        process::run(&pspec, cancel, |stream, line| lines.line(stream, &line)).await
+    };
     let mut outputs = std::mem::take(&mut lines.outputs);
     let mut saved: BTreeMap<String, String> = lines.new_state.drain(..).collect();
     let mut command_failed = lines.failed;

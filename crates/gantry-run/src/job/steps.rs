@@ -410,7 +410,12 @@ async fn run_script(
         full_env.extend(f.process_env.iter().cloned());
     }
     let path = full_env.get("PATH").cloned().unwrap_or_default();
-    let shell = match shell::resolve(shell_name.as_deref(), Some(&path)) {
+    // In the job's container, its programs decide the default shell.
+    let resolved = match cx.container {
+        Some(c) => shell::resolve_with(shell_name.as_deref(), &|p| c.has(p)),
+        None => shell::resolve(shell_name.as_deref(), Some(&path)),
+    };
+    let shell = match resolved {
         Ok(s) => s,
         Err(e) => return fail(cx, e.to_string()),
     };
@@ -426,14 +431,19 @@ async fn run_script(
     if let Err(e) = crate::workspace::rewrite(&script_path, script.as_bytes()) {
         return fail(cx, format!("cannot write the script: {e}"));
     }
+    let program = match cx.container {
+        Some(_) => shell.program.clone(),
+        None => shell.absolute_program(Some(&path)),
+    };
     let p = ProcessStep {
-        program: shell.absolute_program(Some(&path)),
+        program,
         args: shell.args_for(&script_path),
         cwd,
         env: full_env,
         timeout,
         command: shell.display(&script_path),
         annotate_exit: true,
+        docker: None,
     };
     let done = process_step::run(cx, state, index, p, cancel).await;
     StepResult {

@@ -8,12 +8,12 @@ use gantry_expr::{Status, Value};
 use gantry_workflow::{Action, Condition, ExprString, Runs, Span, Step, UsesStep, UsesTarget};
 use tokio::sync::watch;
 
+use super::containers::{DockerRun, ImageSource};
 use super::node::{self, NodeCall, Stage};
 use super::steps::{self, Scope, StepResult};
 use super::{Ctx, State, contexts_now};
 use crate::actions::{ActionContext, Choice, NativeAction};
 use crate::commands::AnnotationLevel;
-use crate::docker;
 use crate::eval::{self, RunHost};
 use crate::event::{Conclusion, Event};
 use crate::process::Stream;
@@ -69,6 +69,8 @@ pub(super) struct PreStep {
 enum Located<'a> {
     Native(&'a dyn NativeAction),
     Action(Box<ResolvedAction>),
+    /// `docker://image`.
+    Image(String),
 }
 
 /// Finds what runs for a target: the registry decides between a native
@@ -95,12 +97,7 @@ async fn locate<'a>(cx: &Ctx<'a>, target: &UsesTarget) -> Result<Located<'a>, St
                 resolve::safe_join(&spec.dirs.workspace, path)?,
                 Origin::Workspace,
             ),
-            UsesTarget::Docker { image } => {
-                let what = format!("docker://{image}");
-                let engine = docker::probe(&spec.base_env);
-                docker::decide(&engine, &what)?;
-                return Err(format!("`{what}` cannot run here"));
-            }
+            UsesTarget::Docker { image } => return Ok(Located::Image(image.clone())),
             UsesTarget::Repo {
                 owner,
                 repo,
@@ -283,6 +280,37 @@ pub(super) async fn run_uses(
             return run_native(cx, state, index, a, with, call.env, call.name);
         }
         Ok(Located::Action(r)) => *r,
+        Ok(Located::Image(image)) => {
+            // `with: args` and `with: entrypoint` are the container's.
+            let get = |k: &str| with.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            let args = match get("args").map(|a| gantry_container::options::split_words(&a)) {
+                Some(Ok(a)) => a,
+                Some(Err(e)) => return fail(cx, index, format!("with.args: {e}")),
+                None => Vec::new(),
+            };
+            let inputs: BTreeMap<String, String> = with
+                .iter()
+                .filter(|(k, _)| k != "args" && k != "entrypoint")
+                .cloned()
+                .collect();
+            let run = DockerRun {
+                what: uses.raw.clone(),
+                image: ImageSource::Image(image),
+                entrypoint: get("entrypoint").filter(|e| !e.is_empty()),
+                args,
+            };
+            return run_docker(
+                cx,
+                state,
+                &call,
+                &run,
+                &inputs,
+                BTreeMap::new(),
+                None,
+                cancel,
+            )
+            .await;
+        }
         Err(e) => return fail(cx, index, e),
     };
     if let Origin::Remote { sha } = &resolved.origin {
@@ -293,16 +321,26 @@ pub(super) async fn run_uses(
             step_debug: false,
         });
     }
-    let action = match (&resolved.action, resolved.is_docker()) {
-        (Some(a), false) => a.clone(),
-        _ => {
-            let engine = docker::probe(&call.env);
-            let message = match docker::decide(&engine, &uses.raw) {
-                Err(m) => m,
-                Ok(()) => format!("`{}` cannot run", uses.raw),
-            };
-            return fail(cx, index, message);
-        }
+    let Some(action) = resolved.action.clone() else {
+        // A folder with only a Dockerfile.
+        let run = DockerRun {
+            what: uses.raw.clone(),
+            image: ImageSource::Dockerfile(resolved.dir.join("Dockerfile")),
+            entrypoint: None,
+            args: Vec::new(),
+        };
+        let inputs = with.into_iter().collect();
+        return run_docker(
+            cx,
+            state,
+            &call,
+            &run,
+            &inputs,
+            BTreeMap::new(),
+            Some(&resolved),
+            cancel,
+        )
+        .await;
     };
     let inputs = merge_inputs(cx, index, &action, with, host);
     match &action.runs {
@@ -352,11 +390,138 @@ pub(super) async fn run_uses(
             ))
             .await
         }
-        _ => fail(
+        Some(Runs::Docker(d)) => {
+            // `args`, `entrypoint` and `env` may use the `inputs` context.
+            let mut ctx = host.contexts.clone();
+            ctx.set("inputs", eval::object(&inputs));
+            let ihost = RunHost {
+                contexts: &ctx,
+                status: host.status,
+                workspace: host.workspace,
+            };
+            let image = d
+                .image
+                .as_ref()
+                .map(|i| i.raw.trim().to_owned())
+                .unwrap_or_default();
+            let source = match image.strip_prefix("docker://") {
+                Some(i) => ImageSource::Image(i.to_owned()),
+                None => match resolve::safe_join(&resolved.dir, &image) {
+                    Ok(p) => ImageSource::Dockerfile(p),
+                    Err(e) => return fail(cx, index, e),
+                },
+            };
+            let mut args = Vec::new();
+            for a in &d.args {
+                match eval::string(a, &ihost) {
+                    Ok(v) => args.push(v),
+                    Err(e) => return fail(cx, index, format!("runs.args: {e}")),
+                }
+            }
+            let entrypoint = match d
+                .entrypoint
+                .as_ref()
+                .map(|e| eval::string(e, &ihost))
+                .transpose()
+            {
+                Ok(e) => e.filter(|e| !e.is_empty()),
+                Err(e) => return fail(cx, index, format!("runs.entrypoint: {e}")),
+            };
+            let env = match d.env.as_ref().map(|e| eval::env(e, &ihost)).transpose() {
+                Ok(e) => e.unwrap_or_default().into_iter().collect(),
+                Err(e) => return fail(cx, index, format!("runs.env: {e}")),
+            };
+            if d.pre_entrypoint.is_some() || d.post_entrypoint.is_some() {
+                cx.annotate(
+                    index,
+                    AnnotationLevel::Warning,
+                    format!("`{}`: pre-entrypoint and post-entrypoint are not run by gantry yet; see docs/divergences.md", uses.raw),
+                );
+            }
+            let run = DockerRun {
+                what: uses.raw.clone(),
+                image: source,
+                entrypoint,
+                args,
+            };
+            run_docker(
+                cx,
+                state,
+                &call,
+                &run,
+                &inputs,
+                env,
+                Some(&resolved),
+                cancel,
+            )
+            .await
+        }
+        None => fail(
             cx,
             index,
             format!("`{}`: the action has no `runs`", uses.raw),
         ),
+    }
+}
+
+/// Runs a Docker action's main stage: its inputs as `INPUT_*`, the
+/// action's `env`, then the step's.
+#[allow(clippy::too_many_arguments)]
+async fn run_docker(
+    cx: &Ctx<'_>,
+    state: &mut State,
+    call: &Call<'_>,
+    run: &DockerRun,
+    inputs: &BTreeMap<String, String>,
+    action_env: BTreeMap<String, String>,
+    resolved: Option<&ResolvedAction>,
+    cancel: watch::Receiver<bool>,
+) -> StepResult {
+    let spec = cx.spec;
+    let mut step_env = action_env;
+    step_env.extend(call.env.clone());
+    let mut env = super::process_step::full_env(spec, state, step_env);
+    for (k, v) in inputs {
+        env.insert(node::input_var(k), v.clone());
+    }
+    if let Some(r) = resolved {
+        env.insert(
+            "GITHUB_ACTION_PATH".to_owned(),
+            r.dir.to_string_lossy().into_owned(),
+        );
+        env.insert(
+            "GITHUB_ACTION_REPOSITORY".to_owned(),
+            r.repository.clone().unwrap_or_default(),
+        );
+        env.insert(
+            "GITHUB_ACTION_REF".to_owned(),
+            r.git_ref.clone().unwrap_or_default(),
+        );
+    }
+    env.insert("GITHUB_ACTION".to_owned(), action_id(state, call.step));
+    env.extend(spec.action_env.iter().cloned());
+    let mut command = run.image.describe();
+    if let Some(e) = &run.entrypoint {
+        command.push_str(&format!(" (entrypoint {e})"));
+    }
+    for a in &run.args {
+        command.push(' ');
+        command.push_str(a);
+    }
+    let p = super::process_step::ProcessStep {
+        program: String::new(),
+        args: Vec::new(),
+        cwd: spec.dirs.workspace.clone(),
+        env,
+        timeout: call.timeout,
+        command,
+        annotate_exit: true,
+        docker: Some(run.clone()),
+    };
+    let done = super::process_step::run(cx, state, call.index, p, cancel).await;
+    StepResult {
+        outcome: done.outcome,
+        outputs: done.outputs,
     }
 }
 

@@ -1,0 +1,785 @@
+//! A job's containers on the engine: the network, the service containers
+//! (healthy before the first step), the job's `container:` where `run:`
+//! steps and JavaScript actions are executed, and Docker actions'
+//! containers. What is pure (paths, environment, evaluation of values) is
+//! in `crate::docker`; the engine calls are in `gantry_container`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use gantry_container::{
+    Bind, ContainerSpec, Credentials, Ended, Engine, ExecSpec, Output, options, ports,
+};
+use gantry_expr::{Object, Value};
+use gantry_workflow::{Container, Port, Services};
+use tokio::sync::watch;
+
+use super::{Ctx, State};
+use crate::docker::{self, ContainerConfig, PathMap};
+use crate::eval::{self, RunHost};
+use crate::event::Event;
+use crate::process::{Exit, ProcessSpec, Stream};
+
+/// Where the job's workspace and folders are in its container.
+const WORK: &str = "/__w";
+const HOME_IN: &str = "/github/home";
+const WORKFLOW_IN: &str = "/github/workflow";
+const NODE_IN: &str = "/__e/node/bin/node";
+/// How long services may take to become healthy.
+const HEALTH_LIMIT: Duration = Duration::from_secs(600);
+
+/// What the job's Docker steps share: the engine (connected once), the
+/// job's network, the images built from actions' Dockerfiles.
+#[derive(Default)]
+pub(super) struct DockerState {
+    engine: Option<Result<Engine, String>>,
+    pub network: Option<String>,
+    built: BTreeMap<PathBuf, String>,
+}
+
+impl DockerState {
+    /// The engine, connected on first use.
+    pub async fn engine(&mut self, base_env: &BTreeMap<String, String>) -> Result<Engine, String> {
+        if self.engine.is_none() {
+            self.engine = Some(connect(base_env).await);
+        }
+        match &self.engine {
+            Some(r) => r.clone(),
+            None => Err("no engine".to_owned()),
+        }
+    }
+}
+
+async fn connect(env: &BTreeMap<String, String>) -> Result<Engine, String> {
+    match docker::probe(env) {
+        docker::Engine::Unreachable(why) => Err(format!(
+            "a Docker engine is needed, and none is reachable ({why})"
+        )),
+        docker::Engine::Reachable(at) => Engine::connect(&at).await.map_err(|e| e.to_string()),
+    }
+}
+
+/// The job's container, where its processes run.
+pub(super) struct InContainer {
+    engine: Engine,
+    id: String,
+    pub paths: PathMap,
+    /// The container's own `PATH`.
+    path_var: String,
+    has: Vec<String>,
+}
+
+impl InContainer {
+    /// Whether the container has `program` (`bash`, `python`).
+    pub fn has(&self, program: &str) -> bool {
+        self.has.iter().any(|p| p == program)
+    }
+
+    /// Runs a step's process in the container.
+    pub async fn exec(
+        &self,
+        spec: &ProcessSpec,
+        base_env: &BTreeMap<String, String>,
+        path_prefix: &[String],
+        cancel: watch::Receiver<bool>,
+        on_line: &mut (dyn FnMut(Stream, String) + Send),
+    ) -> Exit {
+        let mut cmd = vec![self.paths.to_container(&spec.program)];
+        cmd.extend(spec.args.iter().map(|a| self.paths.to_container(a)));
+        let env = docker::container_env(
+            &spec.env,
+            base_env,
+            &self.paths,
+            path_prefix,
+            &self.path_var,
+            HOME_IN,
+        );
+        let exec = ExecSpec {
+            cmd,
+            env,
+            workdir: Some(self.paths.to_container(&spec.cwd.to_string_lossy())),
+            user: None,
+        };
+        let ended = self
+            .engine
+            .exec(&self.id, &exec, spec.timeout, cancel, &mut |o, l| {
+                on_line(stream_of(o), l);
+            })
+            .await;
+        exit_of(ended)
+    }
+}
+
+fn stream_of(o: Output) -> Stream {
+    match o {
+        Output::Stdout => Stream::Stdout,
+        Output::Stderr => Stream::Stderr,
+    }
+}
+
+fn exit_of(e: Ended) -> Exit {
+    match e {
+        Ended::Code(c) => Exit::Code(i32::try_from(c).unwrap_or(-1)),
+        Ended::TimedOut => Exit::TimedOut,
+        Ended::Cancelled => Exit::Cancelled,
+        Ended::Failed(m) => Exit::SpawnFailed(m),
+    }
+}
+
+/// A running container of the job.
+struct Running {
+    /// The service's name (`None`: the job's container).
+    service: Option<String>,
+    id: String,
+    image: String,
+}
+
+/// The containers a job started.
+pub(super) struct JobContainers {
+    engine: Engine,
+    network: String,
+    running: Vec<Running>,
+    pub job: Option<InContainer>,
+    /// `job.container` and `job.services`.
+    pub container_ctx: Value,
+    pub services_ctx: Value,
+}
+
+/// Whether the job asks for containers (`container:` with an image, or
+/// `services:`). An empty `container:` image means none, as on GitHub.
+pub(super) fn wanted(cx: &Ctx<'_>, host: &RunHost<'_>) -> bool {
+    let job = &cx.spec.job;
+    let image = job
+        .container
+        .as_ref()
+        .and_then(|c| c.image.as_ref())
+        .and_then(|i| eval::string(i, host).ok())
+        .is_some_and(|i| !i.trim().is_empty());
+    let services = match &job.services {
+        None => false,
+        Some(Services::Map { services, .. }) => !services.is_empty(),
+        Some(Services::Expr(_)) => true,
+    };
+    image || services
+}
+
+/// Evaluates `container:` or a service.
+fn evaluate(c: &Container, host: &RunHost<'_>, what: &str) -> Result<ContainerConfig, String> {
+    let s = |e: &gantry_workflow::ExprString| {
+        eval::string(e, host).map_err(|err| format!("{what}: {err}"))
+    };
+    let mut out = ContainerConfig {
+        image: c.image.as_ref().map(&s).transpose()?.unwrap_or_default(),
+        options: c.options.as_ref().map(&s).transpose()?.unwrap_or_default(),
+        entrypoint: c.entrypoint.as_ref().map(&s).transpose()?,
+        command: c.command.as_ref().map(&s).transpose()?,
+        ..Default::default()
+    };
+    if let Some(env) = &c.env {
+        out.env = eval::env(env, host).map_err(|e| format!("{what}: env: {e}"))?;
+    }
+    for p in &c.ports {
+        out.ports.push(match p {
+            Port::Number(n) => n.value.to_string(),
+            Port::Text(e) => s(e)?,
+        });
+    }
+    for v in &c.volumes {
+        out.volumes.push(s(v)?);
+    }
+    if let Some(cred) = &c.credentials {
+        match (&cred.username, &cred.password) {
+            (Some(u), None) => {
+                // A whole expression: an object with username and password.
+                let v = eval::value(u, host).map_err(|e| format!("{what}: credentials: {e}"))?;
+                let field = |k: &str| v.get(k).map(Value::to_display_string).unwrap_or_default();
+                out.credentials = Some((field("username"), field("password")));
+            }
+            (u, p) => {
+                let u = u.as_ref().map(&s).transpose()?.unwrap_or_default();
+                let p = p.as_ref().map(&s).transpose()?.unwrap_or_default();
+                out.credentials = Some((u, p));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The job's services, evaluated, in order.
+fn services(cx: &Ctx<'_>, host: &RunHost<'_>) -> Result<Vec<(String, ContainerConfig)>, String> {
+    match &cx.spec.job.services {
+        None => Ok(Vec::new()),
+        Some(Services::Map { services, .. }) => services
+            .iter()
+            .map(|(name, c)| {
+                evaluate(c, host, &format!("service `{}`", name.value))
+                    .map(|cfg| (name.value.clone(), cfg))
+            })
+            .filter(|r| r.as_ref().map_or(true, |(_, c)| !c.image.trim().is_empty()))
+            .collect(),
+        Some(Services::Expr(e)) => {
+            let v = eval::value(e, host).map_err(|e| format!("services: {e}"))?;
+            let Some(o) = v.as_object() else {
+                return Err("services: the expression must give an object".to_owned());
+            };
+            o.iter()
+                .map(|(name, v)| {
+                    ContainerConfig::from_value(v, &format!("service `{name}`"))
+                        .map(|c| (name.to_owned(), c))
+                })
+                .collect()
+        }
+    }
+}
+
+static SEQ: AtomicUsize = AtomicUsize::new(0);
+
+/// A name no other container of this machine has: `gantry-<what>-<pid>-<n>`.
+fn unique_name(what: &str) -> String {
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let clean: String = what
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(40)
+        .collect();
+    format!("gantry-{clean}-{}-{n}-{nanos:x}", std::process::id())
+}
+
+fn parse_ports(cfg: &ContainerConfig, what: &str) -> Result<Vec<ports::PortMapping>, String> {
+    cfg.ports
+        .iter()
+        .map(|p| ports::parse(p).map_err(|e| format!("{what}: ports: {e}")))
+        .collect()
+}
+
+fn credentials(cfg: &ContainerConfig) -> Option<Credentials> {
+    cfg.credentials
+        .as_ref()
+        .filter(|(u, p)| !u.is_empty() || !p.is_empty())
+        .map(|(u, p)| Credentials {
+            username: u.clone(),
+            password: p.clone(),
+        })
+}
+
+/// The engine's socket, when it is a local one (mounted into containers
+/// as the runner does, so steps can use Docker themselves).
+fn socket_bind(engine: &Engine) -> Option<Bind> {
+    let path = engine.endpoint.strip_prefix("unix://")?;
+    Path::new(path)
+        .exists()
+        .then(|| Bind::new(path, "/var/run/docker.sock"))
+}
+
+/// Starts the job's network, services and container. Progress lines go
+/// to `say`. On failure, whatever was started is removed again.
+pub(super) async fn start(
+    cx: &Ctx<'_>,
+    state: &mut State,
+    host: &RunHost<'_>,
+    say: &mut (dyn FnMut(String) + Send),
+) -> Result<JobContainers, String> {
+    let spec = cx.spec;
+    let job_cfg = match &spec.job.container {
+        Some(c) => Some(evaluate(c, host, "container")?).filter(|c| !c.image.trim().is_empty()),
+        None => None,
+    };
+    let services = services(cx, host)?;
+    let engine = state.docker.engine(&spec.base_env).await?;
+    say(format!(
+        "Using the container engine at {} (version {})",
+        engine.endpoint, engine.version
+    ));
+    let network = unique_name("net");
+    say(format!("Create the job's network {network}"));
+    engine
+        .create_network(&network)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut jc = JobContainers {
+        engine: engine.clone(),
+        network: network.clone(),
+        running: Vec::new(),
+        job: None,
+        container_ctx: Value::object(Object::new()),
+        services_ctx: Value::object(Object::new()),
+    };
+    match start_all(cx, &mut jc, job_cfg, services, say).await {
+        Ok(()) => {
+            state.docker.network = Some(network);
+            Ok(jc)
+        }
+        Err(e) => {
+            stop(cx, jc, &mut |_| {}).await;
+            Err(e)
+        }
+    }
+}
+
+async fn start_all(
+    cx: &Ctx<'_>,
+    jc: &mut JobContainers,
+    job_cfg: Option<ContainerConfig>,
+    services: Vec<(String, ContainerConfig)>,
+    say: &mut (dyn FnMut(String) + Send),
+) -> Result<(), String> {
+    let spec = cx.spec;
+    let engine = jc.engine.clone();
+    let mut services_ctx = Object::new();
+    for (name, cfg) in &services {
+        let what = format!("service `{name}`");
+        let opts = options::parse(&cfg.options).map_err(|e| format!("{what}: options: {e}"))?;
+        let ports = parse_ports(cfg, &what)?;
+        engine
+            .ensure_image(&cfg.image, credentials(cfg).as_ref(), &mut |l| say(l))
+            .await
+            .map_err(|e| format!("{what}: {e}"))?;
+        let cspec = ContainerSpec {
+            name: unique_name(name),
+            image: cfg.image.clone(),
+            env: cfg.env.clone(),
+            cmd: match &cfg.command {
+                Some(c) => {
+                    Some(options::split_words(c).map_err(|e| format!("{what}: command: {e}"))?)
+                }
+                None => None,
+            },
+            entrypoint: cfg.entrypoint.clone().map(|e| vec![e]),
+            network: Some(jc.network.clone()),
+            aliases: vec![name.clone()],
+            ports,
+            volumes: cfg.volumes.clone(),
+            options: opts,
+            labels: vec![("dev.gantry.job".to_owned(), spec.key.0.clone())],
+            ..Default::default()
+        };
+        say(format!(
+            "Starting the service container `{name}` ({})",
+            cfg.image
+        ));
+        let id = engine
+            .create(&cspec)
+            .await
+            .map_err(|e| format!("{what}: {e}"))?;
+        jc.running.push(Running {
+            service: Some(name.clone()),
+            id: id.clone(),
+            image: cfg.image.clone(),
+        });
+        engine
+            .start(&id)
+            .await
+            .map_err(|e| format!("{what}: {e}"))?;
+    }
+    if let Some(cfg) = job_cfg {
+        jc.job = Some(start_job_container(cx, jc, &cfg, say).await?);
+    }
+    if !jc.running.iter().all(|r| r.service.is_none()) {
+        say("Waiting for all services to be ready".to_owned());
+    }
+    for r in &jc.running {
+        let Some(name) = &r.service else { continue };
+        match engine.wait_healthy(&r.id, HEALTH_LIMIT).await {
+            Ok(()) => say(format!("The service `{name}` is ready")),
+            Err(why) => {
+                for (_, line) in engine.logs(&r.id).await {
+                    say(line);
+                }
+                return Err(format!("the service `{name}` ({}) failed: {why}", r.image));
+            }
+        }
+        let host_ports = engine.host_ports(&r.id).await.map_err(|e| e.to_string())?;
+        let mut ports = Object::new();
+        for (key, host_port) in host_ports {
+            let port = key.split('/').next().unwrap_or(&key).to_owned();
+            ports.insert(port, Value::from(host_port));
+        }
+        let mut o = Object::new();
+        o.insert("id", Value::from(r.id.as_str()));
+        o.insert("network", Value::from(jc.network.as_str()));
+        o.insert("ports", Value::object(ports));
+        services_ctx.insert(name.as_str(), Value::object(o));
+    }
+    jc.services_ctx = Value::object(services_ctx);
+    if let Some(j) = &jc.job {
+        let mut o = Object::new();
+        o.insert("id", Value::from(j.id.as_str()));
+        o.insert("network", Value::from(jc.network.as_str()));
+        jc.container_ctx = Value::object(o);
+    }
+    Ok(())
+}
+
+async fn start_job_container(
+    cx: &Ctx<'_>,
+    jc: &mut JobContainers,
+    cfg: &ContainerConfig,
+    say: &mut (dyn FnMut(String) + Send),
+) -> Result<InContainer, String> {
+    let spec = cx.spec;
+    let engine = jc.engine.clone();
+    let what = "container";
+    let opts = options::parse(&cfg.options).map_err(|e| format!("{what}: options: {e}"))?;
+    let ports = parse_ports(cfg, what)?;
+    engine
+        .ensure_image(&cfg.image, credentials(cfg).as_ref(), &mut |l| say(l))
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    let repo = spec
+        .contexts
+        .get("github")
+        .and_then(|g| g.get("repository"))
+        .map(Value::to_display_string)
+        .and_then(|r| r.rsplit('/').next().map(str::to_owned))
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "workspace".to_owned());
+    let workspace_in = format!("{WORK}/{repo}/{repo}");
+    let temp = &spec.dirs.temp;
+    let home = temp.join("_github_home");
+    let workflow = temp.join(crate::workspace::EVENT_DIR);
+    for d in [&home, &workflow] {
+        std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    }
+    let mut paths = PathMap::default();
+    let mut binds = Vec::new();
+    let mut mount = |host: &Path, inside: &str, read_only: bool| {
+        let h = host.to_string_lossy().into_owned();
+        paths.add(h.clone(), inside);
+        binds.push(Bind {
+            read_only,
+            ..Bind::new(h, inside)
+        });
+    };
+    mount(&spec.dirs.workspace, &workspace_in, false);
+    mount(temp, &format!("{WORK}/_temp"), false);
+    mount(&home, HOME_IN, false);
+    mount(&workflow, WORKFLOW_IN, false);
+    mount(&spec.dirs.tool_cache, "/__t", false);
+    let actions = spec.resolver.cache_dir();
+    if actions.is_dir() {
+        mount(&actions, &format!("{WORK}/_actions"), true);
+    }
+    // JavaScript actions run with this host's node, mounted (the runner
+    // mounts its own); it needs a glibc-based image.
+    let host_path = spec.base_env.get("PATH").map(String::as_str);
+    if let Some(node) = crate::shell::find_on_path("node", host_path)
+        && let Ok(real) = node.canonicalize()
+    {
+        mount(&real, NODE_IN, true);
+        paths.add(node.to_string_lossy().into_owned(), NODE_IN);
+    }
+    if let Some(b) = socket_bind(&engine) {
+        binds.push(b);
+    }
+    // RUNNER_WORKSPACE, the workspace's parent, is not mounted itself.
+    if let Some(parent) = spec.dirs.workspace.parent() {
+        paths.add(
+            parent.to_string_lossy().into_owned(),
+            format!("{WORK}/{repo}"),
+        );
+    }
+    let cspec = ContainerSpec {
+        name: unique_name(&format!("job-{}", spec.key.0)),
+        image: cfg.image.clone(),
+        env: cfg.env.clone(),
+        // Kept running; steps are run in it.
+        entrypoint: Some(vec!["tail".to_owned()]),
+        cmd: Some(vec!["-f".to_owned(), "/dev/null".to_owned()]),
+        workdir: Some(workspace_in),
+        binds,
+        volumes: cfg.volumes.clone(),
+        network: Some(jc.network.clone()),
+        aliases: Vec::new(),
+        ports,
+        options: opts,
+        labels: vec![("dev.gantry.job".to_owned(), spec.key.0.clone())],
+    };
+    say(format!("Starting the job's container ({})", cfg.image));
+    let id = engine
+        .create(&cspec)
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    jc.running.push(Running {
+        service: None,
+        id: id.clone(),
+        image: cfg.image.clone(),
+    });
+    engine
+        .start(&id)
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    // What the container has: its PATH, and bash and python for shells.
+    let probe = ExecSpec {
+        cmd: vec![
+            "sh".to_owned(),
+            "-c".to_owned(),
+            "printf 'PATH=%s\\n' \"$PATH\"; for p in bash python python3; do command -v $p >/dev/null 2>&1 && echo has=$p; done; true".to_owned(),
+        ],
+        ..Default::default()
+    };
+    let mut lines = Vec::new();
+    let (_tx, rx) = watch::channel(false);
+    let ended = engine
+        .exec(
+            &id,
+            &probe,
+            Some(Duration::from_secs(60)),
+            rx,
+            &mut |_, l| lines.push(l),
+        )
+        .await;
+    let mut path_var = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_owned();
+    let mut has = Vec::new();
+    if ended == Ended::Code(0) {
+        for l in lines {
+            if let Some(p) = l.strip_prefix("PATH=") {
+                path_var = p.to_owned();
+            } else if let Some(p) = l.strip_prefix("has=") {
+                has.push(p.to_owned());
+            }
+        }
+    } else {
+        say("The container has no `sh`: steps need a shell given by `shell:`".to_owned());
+    }
+    Ok(InContainer {
+        engine,
+        id,
+        paths,
+        path_var,
+        has,
+    })
+}
+
+/// Prints the services' logs and removes the job's containers and network.
+pub(super) async fn stop(cx: &Ctx<'_>, jc: JobContainers, say: &mut (dyn FnMut(String) + Send)) {
+    let _ = cx;
+    for r in &jc.running {
+        if let Some(name) = &r.service {
+            say(format!(
+                "##[group]Logs of the service `{name}` ({})",
+                r.image
+            ));
+            for (_, line) in jc.engine.logs(&r.id).await {
+                say(line);
+            }
+            say("##[endgroup]".to_owned());
+        }
+    }
+    for r in jc.running.iter().rev() {
+        say(format!(
+            "Remove the container {}",
+            r.id.get(..12).unwrap_or(&r.id)
+        ));
+        if let Err(e) = jc.engine.remove(&r.id).await {
+            say(format!("::warning::{e}"));
+        }
+    }
+    say(format!("Remove the network {}", jc.network));
+    if let Err(e) = jc.engine.remove_network(&jc.network).await {
+        say(format!("::warning::{e}"));
+    }
+}
+
+/// A Docker action's container, to be run for one step.
+#[derive(Clone, Debug)]
+pub(super) struct DockerRun {
+    /// The step's `uses:` as written.
+    pub what: String,
+    /// The image (`docker://…`'s), or the Dockerfile to build.
+    pub image: ImageSource,
+    pub entrypoint: Option<String>,
+    pub args: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum ImageSource {
+    Image(String),
+    Dockerfile(PathBuf),
+}
+
+impl ImageSource {
+    pub fn describe(&self) -> String {
+        match self {
+            ImageSource::Image(i) => format!("docker://{i}"),
+            ImageSource::Dockerfile(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Runs a Docker action: the image pulled or built, a container with the
+/// workspace at `/github/workspace`, the file commands at
+/// `/github/file_commands`, the job's network; removed afterwards.
+pub(super) async fn run_action(
+    spec: &super::JobSpec,
+    docker: &mut DockerState,
+    run: &DockerRun,
+    process: &ProcessSpec,
+    path_prefix: &[String],
+    cancel: watch::Receiver<bool>,
+    on_line: &mut (dyn FnMut(Stream, String) + Send),
+) -> Exit {
+    let engine = match docker.engine(&spec.base_env).await {
+        Ok(e) => e,
+        Err(e) => {
+            return Exit::SpawnFailed(format!("`{}` is a Docker container action: {e}", run.what));
+        }
+    };
+    let mut say = |l: String| on_line(Stream::Stdout, l);
+    let image = match &run.image {
+        ImageSource::Image(i) => {
+            if let Err(e) = engine.ensure_image(i, None, &mut say).await {
+                return Exit::SpawnFailed(e.to_string());
+            }
+            i.clone()
+        }
+        ImageSource::Dockerfile(file) => match docker.built.get(file) {
+            Some(tag) => tag.clone(),
+            None => match build(&engine, file, &mut say).await {
+                Ok(tag) => {
+                    docker.built.insert(file.clone(), tag.clone());
+                    tag
+                }
+                Err(e) => return Exit::SpawnFailed(e),
+            },
+        },
+    };
+    let temp = &spec.dirs.temp;
+    let home = temp.join("_github_home");
+    let workflow = temp.join(crate::workspace::EVENT_DIR);
+    let commands = temp.join(crate::workspace::FILE_COMMANDS_DIR);
+    for d in [&home, &workflow, &commands] {
+        if let Err(e) = std::fs::create_dir_all(d) {
+            return Exit::SpawnFailed(format!("cannot create {}: {e}", d.display()));
+        }
+    }
+    let mut paths = PathMap::default();
+    let mut binds = Vec::new();
+    for (host, inside) in [
+        (spec.dirs.workspace.as_path(), "/github/workspace"),
+        (home.as_path(), HOME_IN),
+        (workflow.as_path(), WORKFLOW_IN),
+        (commands.as_path(), "/github/file_commands"),
+    ] {
+        let h = host.to_string_lossy().into_owned();
+        paths.add(h.clone(), inside);
+        binds.push(Bind::new(h, inside));
+    }
+    if let Some(b) = socket_bind(&engine) {
+        binds.push(b);
+    }
+    let mut env = docker::container_env(
+        &process.env,
+        &spec.base_env,
+        &paths,
+        path_prefix,
+        "",
+        HOME_IN,
+    );
+    // The image's own PATH stands.
+    env.retain(|(k, _)| k != "PATH");
+    let cspec = ContainerSpec {
+        name: unique_name("action"),
+        image,
+        env,
+        entrypoint: run.entrypoint.clone().map(|e| vec![e]),
+        cmd: (!run.args.is_empty()).then(|| run.args.clone()),
+        workdir: Some("/github/workspace".to_owned()),
+        binds,
+        network: docker.network.clone(),
+        labels: vec![("dev.gantry.job".to_owned(), spec.key.0.clone())],
+        ..Default::default()
+    };
+    let id = match engine.create(&cspec).await {
+        Ok(id) => id,
+        Err(e) => return Exit::SpawnFailed(e.to_string()),
+    };
+    let ended = engine
+        .run_attached(&id, process.timeout, cancel, &mut |o, l| {
+            on_line(stream_of(o), l)
+        })
+        .await;
+    let _ = engine.remove(&id).await;
+    exit_of(ended)
+}
+
+/// Builds an action's Dockerfile (its folder is the build context); the
+/// tag names the Dockerfile's path, so a job builds it once.
+async fn build(
+    engine: &Engine,
+    dockerfile: &Path,
+    say: &mut (dyn FnMut(String) + Send),
+) -> Result<String, String> {
+    use sha2::Digest;
+    let context = dockerfile.parent().unwrap_or(Path::new("."));
+    let name = dockerfile.file_name().map_or_else(
+        || "Dockerfile".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let digest = sha2::Sha256::digest(dockerfile.to_string_lossy().as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let tag = format!("gantry-action-{hex}:latest");
+    let out = tokio::process::Command::new("tar")
+        .arg("-C")
+        .arg(context)
+        .args(["-cf", "-", "."])
+        .output()
+        .await
+        .map_err(|e| format!("cannot pack {} to build it: {e}", context.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cannot pack {} to build it: {}",
+            context.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    say(format!("Build {} as {tag}", dockerfile.display()));
+    engine
+        .build_image(out.stdout, &name, &tag, say)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(tag)
+}
+
+/// Emits a line of the containers' setup or teardown as output of `step`
+/// (`::warning::` lines as annotations).
+pub(super) fn say_at<'a>(cx: &'a Ctx<'a>, step: usize) -> impl FnMut(String) + Send + 'a {
+    let job = cx.spec.key.clone();
+    move |line: String| {
+        if let Some(m) = line.strip_prefix("::warning::") {
+            cx.annotate(
+                step,
+                crate::commands::AnnotationLevel::Warning,
+                m.to_owned(),
+            );
+        } else if let Some(title) = line.strip_prefix("##[group]") {
+            cx.emit(Event::GroupStarted {
+                job: job.clone(),
+                step,
+                title: cx.masker.mask(title),
+            });
+        } else if line == "##[endgroup]" {
+            cx.emit(Event::GroupEnded {
+                job: job.clone(),
+                step,
+            });
+        } else {
+            cx.emit(Event::Output {
+                job: job.clone(),
+                step,
+                stream: Stream::Stdout,
+                line: cx.masker.mask(&line),
+            });
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! `gantry run` with a real container engine: a job's `container:` and
+//! `services:`, Docker actions (an image, a Dockerfile), a JavaScript action
+//! in a job's container, and what fails (an unhealthy service, refused
+//! options, a job timeout in a container), on fixture
+//! `tests/run-fixtures/containers`.
+//!
+//! Needs an engine and the images `gantry-test/busybox:1` and
+//! `gantry-test/glibc:1`, which `scripts/container-engine` makes (without a
+//! registry). Without them each test is skipped with a message, unless
+//! `GANTRY_TEST_CONTAINERS=1` (set by `scripts/test` when the engine is
+//! ready) makes that a failure.
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "support/run_harness.rs"]
+mod harness;
+
+use std::process::Command;
+
+use harness::{Ran, Repo};
+
+/// Whether the engine and the test images are there (or a failure if
+/// they must be).
+fn engine_ready() -> bool {
+    let images_present = ["gantry-test/busybox:1", "gantry-test/glibc:1"]
+        .iter()
+        .all(|image| {
+            Command::new("docker")
+                .args(["image", "inspect", image])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if images_present {
+        return true;
+    }
+    assert!(
+        std::env::var("GANTRY_TEST_CONTAINERS").as_deref() != Ok("1"),
+        "GANTRY_TEST_CONTAINERS=1 but the engine or the test images are missing: run scripts/container-engine"
+    );
+    eprintln!(
+        "skipped: no container engine with the test images (scripts/container-engine makes them)"
+    );
+    false
+}
+
+fn run(repo: &Repo, workflow: &str) -> Ran {
+    let out = repo
+        .command(&["--workflows", workflow])
+        // A variable of gantry's own environment that must not reach the
+        // containers.
+        .env("GANTRY_TEST_HOST_ONLY", "leaked")
+        .output()
+        .unwrap();
+    Ran::parse(
+        out.status.code(),
+        &String::from_utf8_lossy(&out.stdout),
+        &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// The ids of the containers and networks gantry made for `job_key`s that
+/// are still there.
+fn leftovers(label_values: &[&str]) -> Vec<String> {
+    let out = Command::new("docker")
+        .args([
+            "ps",
+            "-a",
+            "--format",
+            "{{.ID}} {{.Label \"dev.gantry.job\"}}",
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| label_values.iter().any(|v| l.ends_with(v)))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn container_jobs_run_steps_in_the_container_with_services_on_its_network() {
+    if !engine_ready() {
+        return;
+    }
+    let repo = Repo::new("containers");
+    let r = run(&repo, ".github/workflows/jobs.yml");
+    let out = r.output();
+    assert_eq!(r.result("in-container"), "success", "{}", r.all_text());
+    assert_eq!(r.result("on-host"), "success", "{}", r.all_text());
+    // Paths as the runner gives them in a container.
+    // The workspace is /__w/<repository name>/<repository name>.
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("where "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let repo_name = repo.dir.path().file_name().unwrap().to_string_lossy();
+    let ws = format!("/__w/{repo_name}/{repo_name}");
+    assert_eq!(
+        line,
+        format!("where ws={ws} pwd={ws} home=/github/home temp=/__w/_temp")
+    );
+    // The container's env, never the host's own variables.
+    assert!(
+        out.contains("container env=container-env leak=none"),
+        "{out}"
+    );
+    assert!(out.contains("event file is there"), "{out}");
+    // File commands written in the container reach the next steps.
+    assert!(out.contains("second var=from-env-file out=42"), "{out}");
+    assert!(out.contains("tool-ran"), "{out}");
+    // The service by its name on the job's network.
+    assert!(out.contains("service says pong"), "{out}");
+    assert!(out.contains("network true"), "{out}");
+    // Workflow commands from the container; the failing step's exit code.
+    let a = r.annotations();
+    assert!(a.contains("from the container"), "{a}");
+    assert!(a.contains("Process completed with exit code 3."), "{a}");
+    // `job.container.id` as a job output.
+    let id = r.outputs_of("in-container")["container-id"].clone();
+    assert_eq!(id.len(), 64, "{id}");
+    // The host job reached its service through the mapped port.
+    assert!(out.contains("host got pong"), "{out}");
+    // Setup and teardown are steps of their own; the service's log is shown.
+    let names = r.texts("step_started", "name");
+    assert!(names.contains("\"Initialize containers\""), "{names}");
+    assert!(names.contains("\"Stop containers\""), "{names}");
+    assert!(out.contains("ping"), "{out}");
+    // Nothing is left on the engine.
+    assert_eq!(
+        leftovers(&[
+            "jobs.yml:in-container",
+            "jobs.yml:on-host",
+            ".github/workflows/jobs.yml:in-container"
+        ]),
+        Vec::<String>::new()
+    );
+    let id_gone = Command::new("docker")
+        .args(["inspect", &id])
+        .output()
+        .unwrap();
+    assert!(
+        !id_gone.status.success(),
+        "the job's container is still there"
+    );
+}
+
+#[test]
+fn docker_actions_run_from_an_image_a_dockerfile_and_js_actions_run_in_the_container() {
+    if !engine_ready() {
+        return;
+    }
+    let repo = Repo::new("containers");
+    let r = run(&repo, ".github/workflows/actions.yml");
+    let out = r.output();
+    for job in ["image-step", "dockerfile", "js-in-container"] {
+        assert_eq!(r.result(job), "success", "{job}: {}", r.all_text());
+    }
+    // docker://: `with: entrypoint` and `args`, the workspace at
+    // /github/workspace, file commands at /github/file_commands.
+    assert!(out.contains("image-step in /github/workspace"), "{out}");
+    assert!(
+        out.contains("file_commands home workflow workspace"),
+        "{out}"
+    );
+    assert!(out.contains("image step out=5"), "{out}");
+    // Built from the action's Dockerfile: `args` evaluated with `inputs`,
+    // the action's `env`, INPUT_*.
+    assert!(
+        out.contains(
+            "dockerfile args: duck | second arg | input=duck env=action-env ws=/github/workspace"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("dockerfile said=duck"), "{out}");
+    // A JavaScript action in the job's container, with this host's node
+    // mounted; its post step gets the state.
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("js main for container in /__w/")
+                && l.ends_with("node=/__e/node/bin/node")),
+        "{out}"
+    );
+    assert!(out.contains("js output=hi-container"), "{out}");
+    assert!(out.contains("js post state=kept"), "{out}");
+}
+
+#[test]
+fn unhealthy_services_refused_options_and_timeouts_fail_clearly() {
+    if !engine_ready() {
+        return;
+    }
+    let repo = Repo::new("containers");
+    let t0 = std::time::Instant::now();
+    let r = run(&repo, ".github/workflows/failures.yml");
+    let out = r.output();
+    let a = r.annotations();
+    assert_eq!(r.code, Some(1), "{}", r.all_text());
+    for job in ["unhealthy", "bad-options", "timeout"] {
+        assert_eq!(r.result(job), "failure", "{job}: {}", r.all_text());
+    }
+    assert!(!out.contains("never-runs"), "{out}");
+    // The unhealthy service: named, and its log shown.
+    assert!(
+        a.contains(
+            "the service `sick` (gantry-test/busybox:1) failed: its health check failed (unhealthy)"
+        ),
+        "{a}"
+    );
+    assert!(out.contains("sick-service-log"), "{out}");
+    // GitHub refuses --network in options.
+    assert!(a.contains("`--network` is not supported"), "{a}");
+    // The job's timeout stops the command in the container at once
+    // (SIGINT to its process group), the always() step runs, the
+    // container is removed.
+    assert!(out.contains("slow-start"), "{out}");
+    assert!(out.contains("always-after-timeout"), "{out}");
+    assert!(
+        a.contains("The job exceeded its maximum execution time of 0.05 minutes"),
+        "{a}"
+    );
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(45),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(
+        leftovers(&[
+            "failures.yml:unhealthy",
+            "failures.yml:bad-options",
+            "failures.yml:timeout"
+        ]),
+        Vec::<String>::new()
+    );
+}

@@ -1,0 +1,2 @@
+echo "dockerfile args: $1 | $2 | input=$INPUT_WORD env=$FROM_ACTION ws=$GITHUB_WORKSPACE"
+echo "said=$1" >> "$GITHUB_OUTPUT"

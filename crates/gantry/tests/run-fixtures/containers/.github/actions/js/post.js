@@ -1,0 +1,1 @@
+console.log(`js post state=${process.env.STATE_saved}`);
