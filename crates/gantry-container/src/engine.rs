@@ -816,7 +816,7 @@ mod tests {
         let (_tx, rx) = watch::channel(false);
         let signals = std::sync::Mutex::new(Vec::new());
         let ended = tokio::time::timeout(
-            Duration::from_secs(5),
+            Duration::from_millis(800),
             pump(
                 Box::pin(stream),
                 Some(Duration::from_millis(50)),
@@ -829,8 +829,8 @@ mod tests {
             ),
         )
         .await;
-        // The pending stream never ends: the escalation runs its course
-        // only after 10 s, so the outer timeout fires first.
+        // The pending stream never ends: SIGTERM would follow 7.5 s after
+        // SIGINT, so the outer timeout fires first.
         assert!(ended.is_err());
         assert_eq!(*signals.lock().unwrap(), vec![2]);
     }
