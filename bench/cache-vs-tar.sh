@@ -80,7 +80,7 @@ now() { date +%s.%N; }
 elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-g_save=() g_restore=() t_create=() t_extract=()
+g_save=() g_restore=() t_create=() t_extract=() p_create=()
 for ((i = 1; i <= REPS; i++)); do
   DATA="$TMP/data$i"
   sync
@@ -90,6 +90,13 @@ for ((i = 1; i <= REPS; i++)); do
   sync
   t0=$(now); tar --zstd -cf "$TMP/tree$i.tar.zst" -C "$SRC" tree; t1=$(now)
   t_create+=("$(elapsed "$t0" "$t1")")
+
+  # The archive format the real client writes (and gantry keeps, for
+  # sub-second mtimes): POSIX pax headers.
+  sync
+  t0=$(now); tar --posix --zstd -cf "$TMP/treep$i.tar.zst" -C "$SRC" tree; t1=$(now)
+  p_create+=("$(elapsed "$t0" "$t1")")
+  rm -f "$TMP/treep$i.tar.zst"
 
   mkdir -p "$TMP/g$i"
   sync
@@ -108,13 +115,13 @@ for ((i = 1; i <= REPS; i++)); do
   fi
   g_size=$(find "$DATA" -type f -size +1M -printf '%s\n' | sort -n | tail -1)
   t_size=$(stat -c %s "$TMP/tree$i.tar.zst")
-  echo "rep $i: gantry save ${g_save[-1]}s restore ${g_restore[-1]}s | tar -c ${t_create[-1]}s -x ${t_extract[-1]}s" >&2
+  echo "rep $i: gantry save ${g_save[-1]}s restore ${g_restore[-1]}s | tar -c ${t_create[-1]}s --posix -c ${p_create[-1]}s -x ${t_extract[-1]}s" >&2
   rm -rf "$TMP/g$i" "$TMP/t$i" "$TMP/tree$i.tar.zst" "$DATA"
   sync
 done
 
 gs=$(median "${g_save[@]}"); gr=$(median "${g_restore[@]}")
-tc=$(median "${t_create[@]}"); tx=$(median "${t_extract[@]}")
+tc=$(median "${t_create[@]}"); tx=$(median "${t_extract[@]}"); pc=$(median "${p_create[@]}")
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.2f}')" "$1" "$2"; }
 echo
 echo "cache save vs tar --zstd -cf, restore vs -xf: 200 MB, 20,000 files, median of $REPS"
@@ -122,3 +129,4 @@ echo "archive size: gantry $((g_size / 1000000)) MB, tar --zstd $((t_size / 1000
 printf '| | gantry built-in | tar --zstd | speed vs tar (goal >= 0.9) |\n|---|---|---|---|\n'
 printf '| save / -cf | %ss | %ss | %sx |\n' "$gs" "$tc" "$(ratio "$tc" "$gs")"
 printf '| restore / -xf | %ss | %ss | %sx |\n' "$gr" "$tx" "$(ratio "$tx" "$gr")"
+printf '| save / --posix -cf (same format) | %ss | %ss | %sx |\n' "$gs" "$pc" "$(ratio "$pc" "$gs")"

@@ -17,7 +17,7 @@ mod harness;
 
 use std::process::Command;
 
-use harness::{Ran, Repo};
+use harness::{Ran, Repo, World, commit_all, copy, fixture_dir, publish};
 
 /// Whether the engine and the test images are there (or a failure if
 /// they must be).
@@ -230,5 +230,86 @@ fn unhealthy_services_refused_options_and_timeouts_fail_clearly() {
             "failures.yml:timeout"
         ]),
         Vec::<String>::new()
+    );
+}
+
+/// `octo/docker-stages@v1`: a Docker action with all three stages.
+const STAGES_ACTION: &str = r#"name: docker stages
+inputs:
+  word:
+    default: w
+  skip-post:
+    default: "false"
+runs:
+  using: docker
+  image: Dockerfile
+  pre-entrypoint: /stages/pre.sh
+  entrypoint: /stages/main.sh
+  post-entrypoint: /stages/post.sh
+  post-if: inputs.skip-post != 'true'
+  args:
+    - ${{ inputs.word }}
+"#;
+
+#[test]
+fn docker_actions_run_their_pre_main_and_post_entrypoints_with_state() {
+    if !engine_ready() {
+        return;
+    }
+    let repo = tempfile::tempdir().unwrap();
+    copy(&fixture_dir("containers"), repo.path());
+    commit_all(repo.path(), "fixture");
+    let server = tempfile::tempdir().unwrap();
+    publish(
+        server.path(),
+        "octo/docker-stages",
+        &[
+            ("action.yml", STAGES_ACTION),
+            (
+                "Dockerfile",
+                "FROM gantry-test/busybox:1\nCOPY stages /stages\nRUN chmod +x /stages/*.sh\n",
+            ),
+            (
+                "stages/pre.sh",
+                "#!/bin/sh\necho \"pre stage $1\"\necho from_pre=p1 >> \"$GITHUB_STATE\"\n",
+            ),
+            (
+                "stages/main.sh",
+                "#!/bin/sh\necho \"main stage $1 pre-state=$STATE_from_pre\"\necho from_main=m1 >> \"$GITHUB_STATE\"\necho main=$1 >> \"$GITHUB_OUTPUT\"\n",
+            ),
+            (
+                "stages/post.sh",
+                "#!/bin/sh\necho \"post stage $1 states=$STATE_from_pre,$STATE_from_main\"\n",
+            ),
+        ],
+        "v1",
+    );
+    let world = World::serve(repo, server);
+    let r = world.run(&["--workflows", ".github/workflows/stages.yml"]);
+    let out = r.output();
+    assert_eq!(r.result("stages"), "success", "{}", r.all_text());
+    // Pre stages of both steps first, in order; then the mains; the posts
+    // in reverse order, the second skipped by its post-if.
+    let stage_lines: Vec<&str> = out.lines().filter(|l| l.contains(" stage ")).collect();
+    assert_eq!(
+        stage_lines,
+        vec![
+            "pre stage hello",
+            "pre stage second",
+            "main stage hello pre-state=p1",
+            "main stage second pre-state=p1",
+            "post stage hello states=p1,m1",
+        ],
+        "{out}"
+    );
+    assert!(out.contains("main output=hello"), "{out}");
+    let names = r.texts("step_started", "name");
+    assert!(
+        names.contains("\"Pre Run octo/docker-stages@v1\""),
+        "{names}"
+    );
+    assert!(
+        names.contains("\"Post Run octo/docker-stages@v1\""),
+        "{names}"
     );
 }

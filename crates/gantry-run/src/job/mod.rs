@@ -21,6 +21,7 @@ use crate::resolve::Resolver;
 mod composite;
 mod containers;
 mod debug_shell;
+mod docker_action;
 mod node;
 mod process_step;
 mod steps;

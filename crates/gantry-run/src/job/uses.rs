@@ -9,6 +9,7 @@ use gantry_workflow::{Action, Condition, ExprString, Runs, Span, Step, UsesStep,
 use tokio::sync::watch;
 
 use super::containers::{DockerRun, ImageSource};
+use super::docker_action;
 use super::node::{self, NodeCall, Stage};
 use super::steps::{self, Scope, StepResult};
 use super::{Ctx, State, contexts_now};
@@ -243,6 +244,30 @@ fn merge_inputs(
     out
 }
 
+/// The inputs an action gets, for a `pre-if`: like [`merge_inputs`], but
+/// without its warnings (given again when the stage runs).
+fn quiet_inputs(
+    action: &Action,
+    with: Vec<(String, String)>,
+    host: &RunHost<'_>,
+) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    for input in &action.inputs {
+        let name = &input.name.value;
+        let given = with.iter().find(|(k, _)| k.eq_ignore_ascii_case(name));
+        let v = match (given, &input.default) {
+            (Some((_, v)), _) => v.clone(),
+            (None, Some(d)) => eval::string(d, host).unwrap_or_default(),
+            (None, None) => String::new(),
+        };
+        out.insert(name.clone(), v);
+    }
+    for (k, v) in with {
+        out.entry(k).or_insert(v);
+    }
+    out
+}
+
 fn fail(cx: &Ctx<'_>, index: usize, message: String) -> StepResult {
     cx.annotate(index, AnnotationLevel::Error, message);
     StepResult::failed()
@@ -293,23 +318,32 @@ pub(super) async fn run_uses(
                 .filter(|(k, _)| k != "args" && k != "entrypoint")
                 .cloned()
                 .collect();
-            let run = DockerRun {
-                what: uses.raw.clone(),
-                image: ImageSource::Image(image),
-                entrypoint: get("entrypoint").filter(|e| !e.is_empty()),
-                args,
+            let stage = docker_action::Stage {
+                run: DockerRun {
+                    what: uses.raw.clone(),
+                    image: ImageSource::Image(image),
+                    entrypoint: get("entrypoint").filter(|e| !e.is_empty()),
+                    args,
+                },
+                env: BTreeMap::new(),
             };
-            return run_docker(
+            let action_id = action_id(state, call.step);
+            let done = docker_action::run_main(
                 cx,
                 state,
                 &call,
-                &run,
+                &stage,
                 &inputs,
-                BTreeMap::new(),
                 None,
+                &action_id,
+                &BTreeMap::new(),
                 cancel,
             )
             .await;
+            return StepResult {
+                outcome: done.outcome,
+                outputs: done.outputs,
+            };
         }
         Err(e) => return fail(cx, index, e),
     };
@@ -323,24 +357,33 @@ pub(super) async fn run_uses(
     }
     let Some(action) = resolved.action.clone() else {
         // A folder with only a Dockerfile.
-        let run = DockerRun {
-            what: uses.raw.clone(),
-            image: ImageSource::Dockerfile(resolved.dir.join("Dockerfile")),
-            entrypoint: None,
-            args: Vec::new(),
+        let stage = docker_action::Stage {
+            run: DockerRun {
+                what: uses.raw.clone(),
+                image: ImageSource::Dockerfile(resolved.dir.join("Dockerfile")),
+                entrypoint: None,
+                args: Vec::new(),
+            },
+            env: BTreeMap::new(),
         };
         let inputs = with.into_iter().collect();
-        return run_docker(
+        let action_id = action_id(state, call.step);
+        let done = docker_action::run_main(
             cx,
             state,
             &call,
-            &run,
+            &stage,
             &inputs,
-            BTreeMap::new(),
             Some(&resolved),
+            &action_id,
+            &BTreeMap::new(),
             cancel,
         )
         .await;
+        return StepResult {
+            outcome: done.outcome,
+            outputs: done.outputs,
+        };
     };
     let inputs = merge_inputs(cx, index, &action, with, host);
     match &action.runs {
@@ -391,137 +434,51 @@ pub(super) async fn run_uses(
             .await
         }
         Some(Runs::Docker(d)) => {
-            // `args`, `entrypoint` and `env` may use the `inputs` context.
-            let mut ctx = host.contexts.clone();
-            ctx.set("inputs", eval::object(&inputs));
-            let ihost = RunHost {
-                contexts: &ctx,
-                status: host.status,
-                workspace: host.workspace,
-            };
-            let image = d
-                .image
-                .as_ref()
-                .map(|i| i.raw.trim().to_owned())
-                .unwrap_or_default();
-            let source = match image.strip_prefix("docker://") {
-                Some(i) => ImageSource::Image(i.to_owned()),
-                None => match resolve::safe_join(&resolved.dir, &image) {
-                    Ok(p) => ImageSource::Dockerfile(p),
+            let stage =
+                match docker_action::stage(&uses.raw, d, &resolved, &inputs, host, Stage::Main) {
+                    Ok(s) => s,
                     Err(e) => return fail(cx, index, e),
-                },
-            };
-            let mut args = Vec::new();
-            for a in &d.args {
-                match eval::string(a, &ihost) {
-                    Ok(v) => args.push(v),
-                    Err(e) => return fail(cx, index, format!("runs.args: {e}")),
-                }
-            }
-            let entrypoint = match d
-                .entrypoint
-                .as_ref()
-                .map(|e| eval::string(e, &ihost))
-                .transpose()
-            {
-                Ok(e) => e.filter(|e| !e.is_empty()),
-                Err(e) => return fail(cx, index, format!("runs.entrypoint: {e}")),
-            };
-            let env = match d.env.as_ref().map(|e| eval::env(e, &ihost)).transpose() {
-                Ok(e) => e.unwrap_or_default().into_iter().collect(),
-                Err(e) => return fail(cx, index, format!("runs.env: {e}")),
-            };
-            if d.pre_entrypoint.is_some() || d.post_entrypoint.is_some() {
-                cx.annotate(
-                    index,
-                    AnnotationLevel::Warning,
-                    format!("`{}`: pre-entrypoint and post-entrypoint are not run by gantry yet; see docs/divergences.md", uses.raw),
-                );
-            }
-            let run = DockerRun {
-                what: uses.raw.clone(),
-                image: source,
-                entrypoint,
-                args,
-            };
-            run_docker(
+                };
+            let action_id = action_id(state, call.step);
+            // What the pre stage saved reaches the main and post stages.
+            let mut intra = call
+                .position
+                .and_then(|p| state.pre_state.remove(&p))
+                .unwrap_or_default();
+            let done = docker_action::run_main(
                 cx,
                 state,
                 &call,
-                &run,
+                &stage,
                 &inputs,
-                env,
                 Some(&resolved),
+                &action_id,
+                &intra,
                 cancel,
             )
-            .await
+            .await;
+            if d.post_entrypoint.is_some() {
+                intra.extend(done.state);
+                state.posts.push(PostStep {
+                    name: format!("Post {}", call.name),
+                    action: resolved.clone(),
+                    inputs,
+                    env: call.env,
+                    intra,
+                    action_id,
+                    native: None,
+                });
+            }
+            StepResult {
+                outcome: done.outcome,
+                outputs: done.outputs,
+            }
         }
         None => fail(
             cx,
             index,
             format!("`{}`: the action has no `runs`", uses.raw),
         ),
-    }
-}
-
-/// Runs a Docker action's main stage: its inputs as `INPUT_*`, the
-/// action's `env`, then the step's.
-#[allow(clippy::too_many_arguments)]
-async fn run_docker(
-    cx: &Ctx<'_>,
-    state: &mut State,
-    call: &Call<'_>,
-    run: &DockerRun,
-    inputs: &BTreeMap<String, String>,
-    action_env: BTreeMap<String, String>,
-    resolved: Option<&ResolvedAction>,
-    cancel: watch::Receiver<bool>,
-) -> StepResult {
-    let spec = cx.spec;
-    let mut step_env = action_env;
-    step_env.extend(call.env.clone());
-    let mut env = super::process_step::full_env(spec, state, step_env);
-    for (k, v) in inputs {
-        env.insert(node::input_var(k), v.clone());
-    }
-    if let Some(r) = resolved {
-        env.insert(
-            "GITHUB_ACTION_PATH".to_owned(),
-            r.dir.to_string_lossy().into_owned(),
-        );
-        env.insert(
-            "GITHUB_ACTION_REPOSITORY".to_owned(),
-            r.repository.clone().unwrap_or_default(),
-        );
-        env.insert(
-            "GITHUB_ACTION_REF".to_owned(),
-            r.git_ref.clone().unwrap_or_default(),
-        );
-    }
-    env.insert("GITHUB_ACTION".to_owned(), action_id(state, call.step));
-    env.extend(spec.action_env.iter().cloned());
-    let mut command = run.image.describe();
-    if let Some(e) = &run.entrypoint {
-        command.push_str(&format!(" (entrypoint {e})"));
-    }
-    for a in &run.args {
-        command.push(' ');
-        command.push_str(a);
-    }
-    let p = super::process_step::ProcessStep {
-        program: String::new(),
-        args: Vec::new(),
-        cwd: spec.dirs.workspace.clone(),
-        env,
-        timeout: call.timeout,
-        command,
-        annotate_exit: true,
-        docker: Some(run.clone()),
-    };
-    let done = super::process_step::run(cx, state, call.index, p, cancel).await;
-    StepResult {
-        outcome: done.outcome,
-        outputs: done.outputs,
     }
 }
 
@@ -682,10 +639,11 @@ pub(super) async fn prepare(cx: &Ctx<'_>, state: &State, scope: &Scope) -> Vec<P
         let Ok(Located::Action(resolved)) = locate(cx, &uses.target).await else {
             continue;
         };
-        let has_pre = matches!(
-            resolved.action.as_ref().and_then(|a| a.runs.as_ref()),
-            Some(Runs::Node(n)) if n.pre.is_some()
-        );
+        let has_pre = match resolved.action.as_ref().and_then(|a| a.runs.as_ref()) {
+            Some(Runs::Node(n)) => n.pre.is_some(),
+            Some(Runs::Docker(d)) => d.pre_entrypoint.is_some(),
+            _ => false,
+        };
         if !has_pre {
             continue;
         }
@@ -744,11 +702,13 @@ pub(super) async fn run_pre(
     let Some(Step::Uses(u)) = spec.job.steps.get(pre.position) else {
         return;
     };
-    let Some(Runs::Node(n)) = pre.action.action.as_ref().and_then(|a| a.runs.as_ref()) else {
-        return;
-    };
     let Some(action) = pre.action.action.as_ref() else {
         return;
+    };
+    let pre_if = match action.runs.as_ref() {
+        Some(Runs::Node(n)) => n.pre_if.as_ref(),
+        Some(Runs::Docker(d)) => d.pre_if.as_ref(),
+        _ => return,
     };
     let ctx = contexts_now(spec, state, scope, &state.env);
     let host = RunHost {
@@ -756,7 +716,21 @@ pub(super) async fn run_pre(
         status: scope.status,
         workspace: &spec.dirs.workspace,
     };
-    if !stage_condition(cx, index, n.pre_if.as_ref(), &host) {
+    // `pre-if` sees the action's inputs.
+    let mut cond_ctx = ctx.clone();
+    cond_ctx.set(
+        "inputs",
+        eval::object(&quiet_inputs(
+            action,
+            with_inputs(u, &host).unwrap_or_default(),
+            &host,
+        )),
+    );
+    let cond_host = RunHost {
+        contexts: &cond_ctx,
+        ..host
+    };
+    if !stage_condition(cx, index, pre_if, &cond_host) {
         steps::finished(
             cx,
             scope,
@@ -781,23 +755,64 @@ pub(super) async fn run_pre(
         Ok(with) => {
             let inputs = merge_inputs(cx, index, action, with, &host);
             let action_id = action_id(state, u);
-            let done = node::run(
-                cx,
-                state,
-                NodeCall {
-                    index,
-                    stage: Stage::Pre,
-                    action: &pre.action,
-                    runs: n,
-                    inputs: &inputs,
-                    env,
-                    intra: &BTreeMap::new(),
-                    action_id: &action_id,
-                    timeout: None,
-                },
-                cancel,
-            )
-            .await;
+            let done = match action.runs.as_ref() {
+                Some(Runs::Node(n)) => {
+                    node::run(
+                        cx,
+                        state,
+                        NodeCall {
+                            index,
+                            stage: Stage::Pre,
+                            action: &pre.action,
+                            runs: n,
+                            inputs: &inputs,
+                            env,
+                            intra: &BTreeMap::new(),
+                            action_id: &action_id,
+                            timeout: None,
+                        },
+                        cancel,
+                    )
+                    .await
+                }
+                Some(Runs::Docker(d)) => {
+                    let raw = u.uses.as_ref().map_or("", |x| x.raw.as_str());
+                    match docker_action::stage(raw, d, &pre.action, &inputs, &host, Stage::Pre) {
+                        Ok(stage) => {
+                            docker_action::run(
+                                cx,
+                                state,
+                                docker_action::Run {
+                                    index,
+                                    stage: &stage,
+                                    inputs: &inputs,
+                                    env,
+                                    resolved: Some(&pre.action),
+                                    action_id: &action_id,
+                                    intra: &BTreeMap::new(),
+                                    timeout: None,
+                                },
+                                cancel,
+                            )
+                            .await
+                        }
+                        Err(e) => {
+                            scope.absorb(fail(cx, index, e).outcome);
+                            steps::finished(
+                                cx,
+                                scope,
+                                index,
+                                &name,
+                                Conclusion::Failure,
+                                Conclusion::Failure,
+                                t0,
+                            );
+                            return;
+                        }
+                    }
+                }
+                _ => return,
+            };
             state.pre_state.insert(pre.position, done.state);
             done.outcome
         }
@@ -821,10 +836,15 @@ pub(super) async fn run_post(
     }
     let spec = cx.spec;
     let t0 = Instant::now();
-    let Some(Runs::Node(n)) = post.action.action.as_ref().and_then(|a| a.runs.as_ref()) else {
-        return;
+    let runs = post.action.action.as_ref().and_then(|a| a.runs.as_ref());
+    let post_if = match runs {
+        Some(Runs::Node(n)) => n.post_if.as_ref(),
+        Some(Runs::Docker(d)) => d.post_if.as_ref(),
+        _ => return,
     };
-    let ctx = contexts_now(spec, state, scope, &state.env);
+    // `post-if` sees the action's inputs.
+    let mut ctx = contexts_now(spec, state, scope, &state.env);
+    ctx.set("inputs", eval::object(&post.inputs));
     let host = RunHost {
         contexts: &ctx,
         status: if state.job_status == Status::Cancelled {
@@ -834,7 +854,7 @@ pub(super) async fn run_post(
         },
         workspace: &spec.dirs.workspace,
     };
-    if !stage_condition(cx, index, n.post_if.as_ref(), &host) {
+    if !stage_condition(cx, index, post_if, &host) {
         steps::finished(
             cx,
             scope,
@@ -847,23 +867,61 @@ pub(super) async fn run_post(
         return;
     }
     steps::started(cx, scope, index, &post.name);
-    let done = node::run(
-        cx,
-        state,
-        NodeCall {
-            index,
-            stage: Stage::Post,
-            action: &post.action,
-            runs: n,
-            inputs: &post.inputs,
-            env: post.env.clone(),
-            intra: &post.intra,
-            action_id: &post.action_id,
-            timeout: None,
-        },
-        cancel,
-    )
-    .await;
+    let done = match runs {
+        Some(Runs::Node(n)) => {
+            node::run(
+                cx,
+                state,
+                NodeCall {
+                    index,
+                    stage: Stage::Post,
+                    action: &post.action,
+                    runs: n,
+                    inputs: &post.inputs,
+                    env: post.env.clone(),
+                    intra: &post.intra,
+                    action_id: &post.action_id,
+                    timeout: None,
+                },
+                cancel,
+            )
+            .await
+        }
+        Some(Runs::Docker(d)) => {
+            let what = post
+                .action
+                .repository
+                .clone()
+                .unwrap_or_else(|| post.action.dir.display().to_string());
+            match docker_action::stage(&what, d, &post.action, &post.inputs, &host, Stage::Post) {
+                Ok(stage) => {
+                    docker_action::run(
+                        cx,
+                        state,
+                        docker_action::Run {
+                            index,
+                            stage: &stage,
+                            inputs: &post.inputs,
+                            env: post.env.clone(),
+                            resolved: Some(&post.action),
+                            action_id: &post.action_id,
+                            intra: &post.intra,
+                            timeout: None,
+                        },
+                        cancel,
+                    )
+                    .await
+                }
+                Err(e) => {
+                    let failed = fail(cx, index, e).outcome;
+                    scope.absorb(failed);
+                    steps::finished(cx, scope, index, &post.name, failed, failed, t0);
+                    return;
+                }
+            }
+        }
+        _ => return,
+    };
     scope.absorb(done.outcome);
     steps::finished(cx, scope, index, &post.name, done.outcome, done.outcome, t0);
 }
