@@ -231,14 +231,16 @@ impl Engine {
         Ok(())
     }
 
-    pub async fn create_network(&self, name: &str) -> Result<(), EngineError> {
+    /// Creates a bridge network with these labels.
+    pub async fn create_network(
+        &self,
+        name: &str,
+        labels: &[(String, String)],
+    ) -> Result<(), EngineError> {
         let req = NetworkCreateRequest {
             name: name.to_owned(),
             driver: Some("bridge".to_owned()),
-            labels: Some(std::collections::HashMap::from([(
-                "dev.gantry.run".to_owned(),
-                "1".to_owned(),
-            )])),
+            labels: Some(labels.iter().cloned().collect()),
             ..Default::default()
         };
         self.docker
@@ -497,6 +499,55 @@ impl Engine {
             Some(Err(e)) => Ended::Failed(engine_message(&e)),
             None => Ended::Failed("the engine did not say how the container ended".to_owned()),
         }
+    }
+
+    /// Removes the containers, then the networks, labelled `owner` whose
+    /// value `stale` says is stale (say, the pid of a gantry process that
+    /// is gone). Returns how many of each were removed.
+    pub async fn remove_stale(
+        &self,
+        owner: &str,
+        stale: &(dyn Fn(&str) -> bool + Sync),
+    ) -> (usize, usize) {
+        let filters =
+            std::collections::HashMap::from([("label".to_owned(), vec![owner.to_owned()])]);
+        let mut containers = 0;
+        let listed = self
+            .docker
+            .list_containers(Some(bollard::query_parameters::ListContainersOptions {
+                all: true,
+                filters: Some(filters.clone()),
+                ..Default::default()
+            }))
+            .await
+            .unwrap_or_default();
+        for c in listed {
+            let owned_by = c.labels.as_ref().and_then(|l| l.get(owner));
+            if let (Some(id), Some(v)) = (c.id.as_deref(), owned_by)
+                && stale(v)
+                && self.remove(id).await.is_ok()
+            {
+                containers += 1;
+            }
+        }
+        let mut networks = 0;
+        let listed = self
+            .docker
+            .list_networks(Some(bollard::query_parameters::ListNetworksOptions {
+                filters: Some(filters),
+            }))
+            .await
+            .unwrap_or_default();
+        for n in listed {
+            let owned_by = n.labels.as_ref().and_then(|l| l.get(owner));
+            if let (Some(name), Some(v)) = (n.name.as_deref(), owned_by)
+                && stale(v)
+                && self.remove_network(name).await.is_ok()
+            {
+                networks += 1;
+            }
+        }
+        (containers, networks)
     }
 
     /// Waits until the container is healthy (or running, without a health

@@ -313,3 +313,65 @@ fn docker_actions_run_their_pre_main_and_post_entrypoints_with_state() {
         "{names}"
     );
 }
+
+/// The containers and networks labelled as owned by gantry process `pid`
+/// of this machine.
+fn owned_by(pid: u32) -> Vec<String> {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let label = format!("label=dev.gantry.pid={}/{pid}", host.trim());
+    let mut found = Vec::new();
+    for what in [["ps", "-aq"], ["network", "ls"]] {
+        let mut args: Vec<&str> = what.to_vec();
+        if what[0] == "network" {
+            args.push("-q");
+        }
+        let out = Command::new("docker")
+            .args(&args)
+            .args(["--filter", &label])
+            .output()
+            .unwrap();
+        found.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_owned),
+        );
+    }
+    found
+}
+
+#[test]
+fn what_a_killed_run_left_is_removed_by_the_next_run() {
+    if !engine_ready() {
+        return;
+    }
+    use std::io::BufRead;
+    let repo = Repo::new("containers");
+    let mut child = repo
+        .command(&["--workflows", ".github/workflows/killed.yml"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    // Wait until the long step runs in the container.
+    let stdout = child.stdout.take().unwrap();
+    let mut started = false;
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if line.contains("long-step-started") {
+            started = true;
+            break;
+        }
+    }
+    assert!(started, "the long step never started");
+    Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let left = owned_by(pid);
+    // The job's container, the service and the network.
+    assert_eq!(left.len(), 3, "{left:?}");
+    let r = run(&repo, ".github/workflows/jobs.yml");
+    assert_eq!(r.result("in-container"), "success", "{}", r.all_text());
+    assert_eq!(owned_by(pid), Vec::<String>::new());
+}

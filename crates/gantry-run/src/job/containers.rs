@@ -256,6 +256,55 @@ fn unique_name(what: &str) -> String {
     format!("gantry-{clean}-{}-{n}-{nanos:x}", std::process::id())
 }
 
+/// The label naming the gantry process that owns a container or network.
+const OWNER_LABEL: &str = "dev.gantry.pid";
+
+/// The labels of what a job creates: its job, and the gantry process
+/// (`<host name>/<pid>`) that removes it when the job ends.
+fn labels(spec: &super::JobSpec) -> Vec<(String, String)> {
+    vec![
+        ("dev.gantry.job".to_owned(), spec.key.0.clone()),
+        (OWNER_LABEL.to_owned(), owner()),
+    ]
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn owner() -> String {
+    format!("{}/{}", host_name(), std::process::id())
+}
+
+/// Whether an owner label names a gantry process of this machine that is
+/// gone (killed before it could remove what its jobs started).
+fn owner_is_gone(value: &str, host: &str) -> bool {
+    let Some((h, pid)) = value.rsplit_once('/') else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    h == host && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Removes containers and networks that gantry processes of this machine
+/// left when they were killed (the runner cleans up after earlier jobs the
+/// same way).
+async fn clean_up_stale(engine: &Engine, say: &mut (dyn FnMut(String) + Send)) {
+    let host = host_name();
+    let (containers, networks) = engine
+        .remove_stale(OWNER_LABEL, &|v| owner_is_gone(v, &host))
+        .await;
+    if containers + networks > 0 {
+        say(format!(
+            "Removed {containers} containers and {networks} networks left by gantry runs that were killed"
+        ));
+    }
+}
+
 fn parse_ports(cfg: &ContainerConfig, what: &str) -> Result<Vec<ports::PortMapping>, String> {
     cfg.ports
         .iter()
@@ -301,10 +350,11 @@ pub(super) async fn start(
         "Using the container engine at {} (version {})",
         engine.endpoint, engine.version
     ));
+    clean_up_stale(&engine, say).await;
     let network = unique_name("net");
     say(format!("Create the job's network {network}"));
     engine
-        .create_network(&network)
+        .create_network(&network, &labels(spec))
         .await
         .map_err(|e| e.to_string())?;
     let mut jc = JobContainers {
@@ -361,7 +411,7 @@ async fn start_all(
             ports,
             volumes: cfg.volumes.clone(),
             options: opts,
-            labels: vec![("dev.gantry.job".to_owned(), spec.key.0.clone())],
+            labels: labels(spec),
             ..Default::default()
         };
         say(format!(
@@ -503,7 +553,7 @@ async fn start_job_container(
         aliases: Vec::new(),
         ports,
         options: opts,
-        labels: vec![("dev.gantry.job".to_owned(), spec.key.0.clone())],
+        labels: labels(spec),
     };
     say(format!("Starting the job's container ({})", cfg.image));
     let id = engine
@@ -697,7 +747,7 @@ pub(super) async fn run_action(
         workdir: Some("/github/workspace".to_owned()),
         binds,
         network: docker.network.clone(),
-        labels: vec![("dev.gantry.job".to_owned(), spec.key.0.clone())],
+        labels: labels(spec),
         ..Default::default()
     };
     let id = match engine.create(&cspec).await {
