@@ -37,8 +37,9 @@ fn check(src: &str) -> Vec<Diagnostic> {
 
 /// The ids of the structure rules (other modules' findings are ignored).
 fn mine(rule: &str) -> bool {
-    use gantry_check::rules::{calls, jobs, matrix, runner, triggers, uses};
+    use gantry_check::rules::{calls, containers, jobs, matrix, runner, triggers, uses};
     [
+        containers::RULES,
         jobs::RULES,
         matrix::RULES,
         triggers::RULES,
@@ -80,6 +81,75 @@ fn assert_found(diags: &[Diagnostic], expected: &[&str]) {
         expected.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
         "{diags:#?}"
     );
+}
+
+// ---- containers -----------------------------------------------------------
+
+#[test]
+fn container_options_and_ports_the_engine_refuses() {
+    let d = check(
+        "on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    container:
+      image: node:20
+      options: --network host --cpus 2
+    services:
+      db:
+        image: postgres
+        ports:
+          - 5432
+          - \"70000:5432\"
+          - ${{ matrix.port }}
+        options: --health-cmd pg_isready --health-interval 10x -p 8000-8010:80
+    steps:
+      - run: true
+",
+    );
+    assert_found(
+        &d,
+        &[
+            "E container-options@7:16",
+            "E container-options@13:13",
+            "E container-options@15:18",
+        ],
+    );
+    assert!(
+        d[0].message.contains("`--network` is not supported"),
+        "{}",
+        d[0].message
+    );
+    assert!(d[0].hint.is_some());
+    assert!(d[1].message.contains("70000"), "{}", d[1].message);
+    assert!(d[2].message.contains("10x"), "{}", d[2].message);
+}
+
+#[test]
+fn valid_container_options_and_expressions_are_left_alone() {
+    let d = check(
+        "on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    services:
+      redis:
+        image: redis
+        ports: [6379, \"8080:80/udp\", \"127.0.0.1::53\"]
+        options: >-
+          --health-cmd \"redis-cli ping\"
+          --health-interval 10s
+          --health-timeout 5s
+          --health-retries 5
+          --memory 512m -e A=1
+      other:
+        image: x
+        options: ${{ vars.OPTS }}
+    steps:
+      - run: true
+",
+    );
+    assert_found(&d, &[]);
 }
 
 // ---- jobs -----------------------------------------------------------------

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use bollard::models::{
     ContainerCreateBody, DeviceMapping, EndpointSettings, HealthConfig, HostConfig,
-    NetworkingConfig, PortBinding, ResourcesUlimits,
+    HostConfigCgroupnsModeEnum, HostConfigLogConfig, NetworkingConfig, PortBinding,
+    ResourcesUlimits,
 };
 
 use crate::options::CreateOptions;
@@ -95,6 +96,23 @@ pub fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
     }
     let mut port_bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
     let mut exposed = Vec::new();
+    // `--expose 80`, `--expose 7000-7002/udp`.
+    for e in &o.expose {
+        let (ports, proto) = e.split_once('/').unwrap_or((e, "tcp"));
+        let (first, last) = ports.split_once('-').unwrap_or((ports, ports));
+        if let (Ok(a), Ok(b)) = (first.parse::<u16>(), last.parse::<u16>()) {
+            for p in a..=b.max(a) {
+                exposed.push(format!("{p}/{proto}"));
+            }
+        }
+    }
+    let mode = |name: &str| {
+        o.modes
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
     for p in &spec.ports {
         let key = p.container_key();
         if !exposed.contains(&key) {
@@ -196,6 +214,30 @@ pub fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
                 .collect(),
         ),
         sysctls: (!o.sysctls.is_empty()).then(|| o.sysctls.iter().cloned().collect()),
+        group_add: non_empty(o.group_add.clone()),
+        ipc_mode: mode("ipc"),
+        pid_mode: mode("pid"),
+        uts_mode: mode("uts"),
+        userns_mode: mode("userns"),
+        cgroupns_mode: mode("cgroupns").and_then(|m| match m.as_str() {
+            "host" => Some(HostConfigCgroupnsModeEnum::HOST),
+            "private" => Some(HostConfigCgroupnsModeEnum::PRIVATE),
+            _ => None,
+        }),
+        runtime: mode("runtime"),
+        cpu_shares: o.cpu_shares,
+        cpu_period: o.cpu_period,
+        cpu_quota: o.cpu_quota,
+        cpuset_cpus: o.cpuset_cpus.clone(),
+        cpuset_mems: o.cpuset_mems.clone(),
+        pids_limit: o.pids_limit,
+        memory_reservation: o.memory_reservation,
+        oom_kill_disable: o.oom_kill_disable.then_some(true),
+        device_cgroup_rules: non_empty(o.device_cgroup_rules.clone()),
+        log_config: o.log_driver.as_ref().map(|driver| HostConfigLogConfig {
+            typ: Some(driver.clone()),
+            config: (!o.log_opts.is_empty()).then(|| o.log_opts.iter().cloned().collect()),
+        }),
         ..Default::default()
     };
     ContainerCreateBody {
@@ -206,6 +248,7 @@ pub fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
         working_dir: o.workdir.clone().or_else(|| spec.workdir.clone()),
         user: o.user.clone(),
         hostname: o.hostname.clone(),
+        domainname: o.domainname.clone(),
         labels: (!labels.is_empty()).then_some(labels),
         exposed_ports: non_empty(exposed),
         volumes: non_empty(anonymous),
@@ -284,6 +327,34 @@ mod tests {
         assert_eq!(
             body.host_config.unwrap().binds.unwrap(),
             vec!["/a:/b:ro", "data:/data"]
+        );
+    }
+
+    #[test]
+    fn gpu_style_options_reach_the_host_config() {
+        let mut s = service();
+        s.options = crate::options::parse(
+            "--device=/dev/kfd --group-add video --ipc=host --shm-size 64G --security-opt seccomp=unconfined --cpu-shares 512 --pids-limit 100 --log-driver json-file --log-opt max-size=1m --expose 7000-7001 --restart always",
+        )
+        .unwrap();
+        assert_eq!(s.options.unapplied, vec!["--restart always"]);
+        let body = create_body(&s);
+        let hc = body.host_config.unwrap();
+        assert_eq!(hc.group_add.unwrap(), vec!["video"]);
+        assert_eq!(hc.ipc_mode.as_deref(), Some("host"));
+        assert_eq!(hc.shm_size, Some(64 << 30));
+        assert_eq!(hc.cpu_shares, Some(512));
+        assert_eq!(hc.pids_limit, Some(100));
+        assert_eq!(
+            hc.devices.unwrap()[0].path_in_container.as_deref(),
+            Some("/dev/kfd")
+        );
+        let log = hc.log_config.unwrap();
+        assert_eq!(log.typ.as_deref(), Some("json-file"));
+        assert_eq!(log.config.unwrap()["max-size"], "1m");
+        let exposed = body.exposed_ports.unwrap();
+        assert!(
+            exposed.contains(&"7000/tcp".to_owned()) && exposed.contains(&"7001/tcp".to_owned())
         );
     }
 

@@ -10,6 +10,7 @@
 
 mod action;
 pub mod activity;
+pub mod container;
 mod job;
 mod lower;
 mod on;

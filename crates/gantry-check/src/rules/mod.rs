@@ -2,6 +2,7 @@
 //! ids), `check_workflow(cx, wf)` and `check_action(cx, action)`.
 
 pub mod calls;
+pub mod containers;
 pub mod expressions;
 pub mod jobs;
 pub mod matrix;
@@ -22,6 +23,7 @@ pub(crate) const TABLES: &[&[(&str, &str)]] = &[
     uses::RULES,
     runner::RULES,
     calls::RULES,
+    containers::RULES,
 ];
 
 /// Runs every workflow rule.
@@ -33,6 +35,7 @@ pub fn check_workflow(cx: &mut Cx<'_>, wf: &Workflow) {
     uses::check_workflow(cx, wf);
     runner::check_workflow(cx, wf);
     calls::check_workflow(cx, wf);
+    containers::check_workflow(cx, wf);
 }
 
 /// Runs every action rule.
@@ -44,4 +47,5 @@ pub fn check_action(cx: &mut Cx<'_>, action: &Action) {
     uses::check_action(cx, action);
     runner::check_action(cx, action);
     calls::check_action(cx, action);
+    containers::check_action(cx, action);
 }

@@ -305,6 +305,23 @@ async fn clean_up_stale(engine: &Engine, say: &mut (dyn FnMut(String) + Send)) {
     }
 }
 
+/// The container's `options:`, parsed; valid flags gantry does not apply
+/// are warned about.
+fn parse_options(
+    cfg: &ContainerConfig,
+    what: &str,
+    say: &mut (dyn FnMut(String) + Send),
+) -> Result<options::CreateOptions, String> {
+    let opts = options::parse(&cfg.options).map_err(|e| format!("{what}: options: {e}"))?;
+    if !opts.unapplied.is_empty() {
+        say(format!(
+            "::warning::{what}: gantry does not apply these options: {}",
+            opts.unapplied.join(" ")
+        ));
+    }
+    Ok(opts)
+}
+
 fn parse_ports(cfg: &ContainerConfig, what: &str) -> Result<Vec<ports::PortMapping>, String> {
     cfg.ports
         .iter()
@@ -389,7 +406,7 @@ async fn start_all(
     let mut services_ctx = Object::new();
     for (name, cfg) in &services {
         let what = format!("service `{name}`");
-        let opts = options::parse(&cfg.options).map_err(|e| format!("{what}: options: {e}"))?;
+        let opts = parse_options(cfg, &what, say)?;
         let ports = parse_ports(cfg, &what)?;
         engine
             .ensure_image(&cfg.image, credentials(cfg).as_ref(), &mut |l| say(l))
@@ -480,7 +497,7 @@ async fn start_job_container(
     let spec = cx.spec;
     let engine = jc.engine.clone();
     let what = "container";
-    let opts = options::parse(&cfg.options).map_err(|e| format!("{what}: options: {e}"))?;
+    let opts = parse_options(cfg, what, say)?;
     let ports = parse_ports(cfg, what)?;
     engine
         .ensure_image(&cfg.image, credentials(cfg).as_ref(), &mut |l| say(l))

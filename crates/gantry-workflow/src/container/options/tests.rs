@@ -8,6 +8,10 @@ fn words(s: &str) -> Vec<String> {
     split_words(s).unwrap()
 }
 
+fn opts(s: &str) -> CreateOptions {
+    parse(s).unwrap()
+}
+
 fn err(s: &str) -> String {
     parse(s).unwrap_err()
 }
@@ -209,10 +213,7 @@ fn parse_grouped_short_booleans() {
     assert_eq!(o.user.as_deref(), Some("1000"));
     let o = parse("-dite X=1").unwrap();
     assert_eq!(o.env, [("X".to_string(), "1".to_string())]);
-    assert_eq!(
-        err("-ix"),
-        "`-x` is not a `docker create` option gantry supports"
-    );
+    assert_eq!(err("-ix"), "`-x` is not a `docker create` option");
 }
 
 #[test]
@@ -247,18 +248,41 @@ fn parse_name_rejected() {
 
 #[test]
 fn parse_unknown_flags() {
+    assert_eq!(err("--foo"), "`--foo` is not a `docker create` option");
+    assert_eq!(err("-Z 512"), "`-Z` is not a `docker create` option");
+}
+
+#[test]
+fn valid_flags_gantry_does_not_apply_are_listed_not_refused() {
+    let o = opts("--restart=always --mount type=tmpfs,dst=/x -P --cpu-shares=512 -c 256");
     assert_eq!(
-        err("--foo"),
-        "`--foo` is not a `docker create` option gantry supports"
+        o.unapplied,
+        vec!["--restart=always", "--mount type=tmpfs,dst=/x", "-P"]
+    );
+    assert_eq!(o.cpu_shares, Some(256));
+    assert_eq!(err("--restart ''"), "`--restart ''`: the value is empty");
+}
+
+#[test]
+fn namespace_modes_and_limits() {
+    let o = opts(
+        "--ipc=host --pid host --userns=keep-id --group-add video --group-add render --pids-limit -1 --memory-reservation 1g --oom-kill-disable --log-opt max-size=10m",
     );
     assert_eq!(
-        err("--cpu-shares=512"),
-        "`--cpu-shares` is not a `docker create` option gantry supports"
+        o.modes,
+        vec![
+            ("ipc".to_owned(), "host".to_owned()),
+            ("pid".to_owned(), "host".to_owned()),
+            ("userns".to_owned(), "keep-id".to_owned())
+        ]
     );
-    assert_eq!(
-        err("-c 512"),
-        "`-c` is not a `docker create` option gantry supports"
-    );
+    assert_eq!(o.group_add, vec!["video", "render"]);
+    assert_eq!(o.pids_limit, Some(-1));
+    assert_eq!(o.memory_reservation, Some(1 << 30));
+    assert!(o.oom_kill_disable);
+    assert_eq!(o.log_opts, vec![("max-size".to_owned(), "10m".to_owned())]);
+    assert!(err("--log-opt nokey").contains("is not `key=value`"));
+    assert!(err("--cpu-shares lots").contains("is not a whole number"));
 }
 
 #[test]

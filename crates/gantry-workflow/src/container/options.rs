@@ -230,6 +230,40 @@ pub struct CreateOptions {
     pub gpus: Option<String>,
     /// The `--health-*` flags and `--no-healthcheck`.
     pub health: Health,
+    /// `--group-add`.
+    pub group_add: Vec<String>,
+    /// Namespace and runtime modes: `--ipc`, `--pid`, `--uts`, `--userns`,
+    /// `--cgroupns`, `--runtime`, by the flag's name.
+    pub modes: Vec<(String, String)>,
+    /// `-c`/`--cpu-shares`.
+    pub cpu_shares: Option<i64>,
+    /// `--cpu-period` and `--cpu-quota`, in microseconds.
+    pub cpu_period: Option<i64>,
+    pub cpu_quota: Option<i64>,
+    /// `--cpuset-cpus`, `--cpuset-mems`.
+    pub cpuset_cpus: Option<String>,
+    pub cpuset_mems: Option<String>,
+    /// `--pids-limit`.
+    pub pids_limit: Option<i64>,
+    /// `--memory-reservation`, bytes.
+    pub memory_reservation: Option<i64>,
+    /// `--oom-kill-disable`.
+    pub oom_kill_disable: bool,
+    /// `--device-cgroup-rule`.
+    pub device_cgroup_rules: Vec<String>,
+    /// `--expose` (ports or ranges, as written).
+    pub expose: Vec<String>,
+    /// `--domainname`, `--mac-address`.
+    pub domainname: Option<String>,
+    pub mac_address: Option<String>,
+    /// `--log-driver` and `--log-opt key=value`.
+    pub log_driver: Option<String>,
+    pub log_opts: Vec<(String, String)>,
+    /// Valid `docker create` flags that gantry does not apply (`--restart`,
+    /// `--mount`, `--env-file`, `--ip`, …), as written with their values,
+    /// in order. The caller warns; `gantry check` does not report them, as
+    /// GitHub runs them.
+    pub unapplied: Vec<String>,
     /// Flags accepted but deliberately without effect (`--rm`,
     /// `-i`/`--interactive`, `-t`/`--tty`, `-d`/`--detach`), spelled as
     /// written, in order; only those set to true. The caller warns.
@@ -278,6 +312,26 @@ enum Setting {
     Interactive,
     Tty,
     Detach,
+    GroupAdd,
+    Mode,
+    CpuShares,
+    CpuPeriod,
+    CpuQuota,
+    CpusetCpus,
+    CpusetMems,
+    PidsLimit,
+    MemoryReservation,
+    OomKillDisable,
+    DeviceCgroupRule,
+    Expose,
+    Domainname,
+    MacAddress,
+    LogDriver,
+    LogOpt,
+    /// A valid flag with a value that gantry does not apply.
+    Unapplied,
+    /// A valid boolean flag that gantry does not apply.
+    UnappliedBool,
 }
 
 impl Setting {
@@ -293,6 +347,8 @@ impl Setting {
                 | Setting::Interactive
                 | Setting::Tty
                 | Setting::Detach
+                | Setting::OomKillDisable
+                | Setting::UnappliedBool
         )
     }
 }
@@ -349,10 +405,74 @@ const FLAGS: &[Flag] = &[
     flag(&["interactive"], Some('i'), Setting::Interactive),
     flag(&["tty"], Some('t'), Setting::Tty),
     flag(&["detach"], Some('d'), Setting::Detach),
+    flag(&["group-add"], None, Setting::GroupAdd),
+    flag(&["ipc"], None, Setting::Mode),
+    flag(&["pid"], None, Setting::Mode),
+    flag(&["uts"], None, Setting::Mode),
+    flag(&["userns"], None, Setting::Mode),
+    flag(&["cgroupns"], None, Setting::Mode),
+    flag(&["runtime"], None, Setting::Mode),
+    flag(&["cpu-shares"], Some('c'), Setting::CpuShares),
+    flag(&["cpu-period"], None, Setting::CpuPeriod),
+    flag(&["cpu-quota"], None, Setting::CpuQuota),
+    flag(&["cpuset-cpus"], None, Setting::CpusetCpus),
+    flag(&["cpuset-mems"], None, Setting::CpusetMems),
+    flag(&["pids-limit"], None, Setting::PidsLimit),
+    flag(&["memory-reservation"], None, Setting::MemoryReservation),
+    flag(&["oom-kill-disable"], None, Setting::OomKillDisable),
+    flag(&["device-cgroup-rule"], None, Setting::DeviceCgroupRule),
+    flag(&["expose"], None, Setting::Expose),
+    flag(&["domainname"], None, Setting::Domainname),
+    flag(&["mac-address"], None, Setting::MacAddress),
+    flag(&["log-driver"], None, Setting::LogDriver),
+    flag(&["log-opt"], None, Setting::LogOpt),
+    // Valid `docker create` flags gantry does not apply (warned about).
+    flag(&["restart"], None, Setting::Unapplied),
+    flag(&["mount"], None, Setting::Unapplied),
+    flag(&["env-file"], None, Setting::Unapplied),
+    flag(&["label-file"], None, Setting::Unapplied),
+    flag(&["cidfile"], None, Setting::Unapplied),
+    flag(&["pull"], None, Setting::Unapplied),
+    flag(&["attach"], Some('a'), Setting::Unapplied),
+    flag(&["detach-keys"], None, Setting::Unapplied),
+    flag(&["blkio-weight"], None, Setting::Unapplied),
+    flag(&["blkio-weight-device"], None, Setting::Unapplied),
+    flag(&["device-read-bps"], None, Setting::Unapplied),
+    flag(&["device-write-bps"], None, Setting::Unapplied),
+    flag(&["device-read-iops"], None, Setting::Unapplied),
+    flag(&["device-write-iops"], None, Setting::Unapplied),
+    flag(&["kernel-memory"], None, Setting::Unapplied),
+    flag(&["memory-swappiness"], None, Setting::Unapplied),
+    flag(&["cpu-rt-period"], None, Setting::Unapplied),
+    flag(&["cpu-rt-runtime"], None, Setting::Unapplied),
+    flag(&["oom-score-adj"], None, Setting::Unapplied),
+    flag(&["ip"], None, Setting::Unapplied),
+    flag(&["ip6"], None, Setting::Unapplied),
+    flag(&["link"], None, Setting::Unapplied),
+    flag(&["link-local-ip"], None, Setting::Unapplied),
+    flag(&["storage-opt"], None, Setting::Unapplied),
+    flag(&["volume-driver"], None, Setting::Unapplied),
+    flag(&["volumes-from"], None, Setting::Unapplied),
+    flag(&["health-start-interval"], None, Setting::Unapplied),
+    flag(&["annotation"], None, Setting::Unapplied),
+    flag(&["isolation"], None, Setting::Unapplied),
+    flag(&["cgroup-parent"], None, Setting::Unapplied),
+    flag(&["dns-option", "dns-opt"], None, Setting::Unapplied),
+    flag(&["dns-search"], None, Setting::Unapplied),
+    flag(&["cpu-count"], None, Setting::Unapplied),
+    flag(&["cpu-percent"], None, Setting::Unapplied),
+    flag(&["io-maxbandwidth"], None, Setting::Unapplied),
+    flag(&["io-maxiops"], None, Setting::Unapplied),
+    flag(&["credential-spec"], None, Setting::Unapplied),
+    flag(&["publish-all"], Some('P'), Setting::UnappliedBool),
+    flag(&["use-api-socket"], None, Setting::UnappliedBool),
+    flag(&["quiet"], Some('q'), Setting::UnappliedBool),
+    flag(&["sig-proxy"], None, Setting::UnappliedBool),
+    flag(&["disable-content-trust"], None, Setting::UnappliedBool),
 ];
 
 fn unknown(spelled: &str) -> String {
-    format!("`{spelled}` is not a `docker create` option gantry supports")
+    format!("`{spelled}` is not a `docker create` option")
 }
 
 /// The flag named `--name`, or the error for it.
@@ -496,6 +616,12 @@ fn set_bool(out: &mut CreateOptions, opt: Setting, spelled: &str, on: bool) {
         Setting::Init => out.init = on,
         Setting::ReadOnly => out.read_only = on,
         Setting::NoHealthcheck => out.health.disabled = on,
+        Setting::OomKillDisable => out.oom_kill_disable = on,
+        Setting::UnappliedBool => {
+            if on {
+                out.unapplied.push(spelled.to_string());
+            }
+        }
         _ => {
             if on {
                 out.ignored.push(spelled.to_string());
@@ -589,6 +715,38 @@ fn set_value(out: &mut CreateOptions, opt: Setting, shown: &str, v: &str) -> Res
             })?;
             out.health.retries = Some(n);
         }
+        Setting::GroupAdd => out.group_add.push(non_empty()?),
+        Setting::Mode => {
+            let name = shown
+                .trim_start_matches('-')
+                .split(['=', ' '])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            out.modes.push((name, non_empty()?));
+        }
+        Setting::CpuShares => out.cpu_shares = Some(whole(v).map_err(at)?),
+        Setting::CpuPeriod => out.cpu_period = Some(whole(v).map_err(at)?),
+        Setting::CpuQuota => out.cpu_quota = Some(whole(v).map_err(at)?),
+        Setting::CpusetCpus => out.cpuset_cpus = Some(non_empty()?),
+        Setting::CpusetMems => out.cpuset_mems = Some(non_empty()?),
+        Setting::PidsLimit => out.pids_limit = Some(whole(v).map_err(at)?),
+        Setting::MemoryReservation => {
+            out.memory_reservation = Some(parse_bytes(v).map_err(at)?);
+        }
+        Setting::DeviceCgroupRule => out.device_cgroup_rules.push(non_empty()?),
+        Setting::Expose => out.expose.push(non_empty()?),
+        Setting::Domainname => out.domainname = Some(non_empty()?),
+        Setting::MacAddress => out.mac_address = Some(non_empty()?),
+        Setting::LogDriver => out.log_driver = Some(non_empty()?),
+        Setting::LogOpt => match v.split_once('=') {
+            Some((k, val)) if !k.is_empty() => out.log_opts.push((k.to_string(), val.to_string())),
+            _ => return Err(at(format!("`{}` is not `key=value`", shown_value(v)))),
+        },
+        Setting::Unapplied => {
+            non_empty()?;
+            out.unapplied.push(shown.to_string());
+        }
         Setting::Privileged
         | Setting::Init
         | Setting::ReadOnly
@@ -596,12 +754,22 @@ fn set_value(out: &mut CreateOptions, opt: Setting, shown: &str, v: &str) -> Res
         | Setting::Rm
         | Setting::Interactive
         | Setting::Tty
-        | Setting::Detach => {
+        | Setting::Detach
+        | Setting::OomKillDisable
+        | Setting::UnappliedBool => {
             // Booleans never reach here; be explicit rather than panic.
             return Err(at("this flag takes no value".to_string()));
         }
     }
     Ok(())
+}
+
+/// A whole number (`--cpu-shares`, `--pids-limit`, …; negative ones are
+/// the engine's to judge, as `-1` means no limit for some).
+fn whole(v: &str) -> Result<i64, String> {
+    v.trim()
+        .parse::<i64>()
+        .map_err(|_| format!("`{}` is not a whole number", shown_value(v)))
 }
 
 /// A `--health-*` duration: 0 (the engine's default) or at least 1ms, the

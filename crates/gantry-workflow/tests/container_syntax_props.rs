@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use gantry_container::{options, ports};
+use gantry_workflow::container::{options, ports};
 use proptest::prelude::*;
 
 /// Quotes a word so that `split_words` gives it back.
