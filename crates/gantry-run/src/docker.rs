@@ -111,6 +111,25 @@ impl PathMap {
         self.pairs.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
     }
 
+    /// A path as the container sees it, as this host sees it (the reverse
+    /// of [`PathMap::to_container`]); a path outside the mounts is kept.
+    pub fn to_host(&self, value: &str) -> String {
+        let mut best: Option<(&str, &str)> = None;
+        for (host, inside) in &self.pairs {
+            let inside = inside.trim_end_matches('/');
+            if let Some(rest) = value.strip_prefix(inside)
+                && (rest.is_empty() || rest.starts_with('/'))
+                && best.is_none_or(|(i, _)| inside.len() > i.len())
+            {
+                best = Some((inside, host));
+            }
+        }
+        match best {
+            Some((inside, host)) => format!("{host}{}", &value[inside.len()..]),
+            None => value.to_owned(),
+        }
+    }
+
     /// `value` as the container sees it.
     pub fn to_container(&self, value: &str) -> String {
         for (host, inside) in &self.pairs {
@@ -299,6 +318,25 @@ mod tests {
         );
         assert_eq!(m.to_container("/w/job/temp/x"), "/__w/_temp/x");
         assert_eq!(m.to_container("relative"), "relative");
+    }
+
+    #[test]
+    fn container_paths_translate_back_to_the_host() {
+        let mut m = PathMap::default();
+        m.add("/w/job/workspace", "/__w/r/r");
+        m.add("/w/job/temp", "/__w/_temp");
+        m.add("/w/job/temp/_github_home", "/github/home");
+        assert_eq!(m.to_host("/__w/r/r/dist"), "/w/job/workspace/dist");
+        assert_eq!(
+            m.to_host("/github/home/.npm"),
+            "/w/job/temp/_github_home/.npm"
+        );
+        assert_eq!(m.to_host("/__w/_temp/x"), "/w/job/temp/x");
+        assert_eq!(m.to_host("/__w/rr"), "/__w/rr");
+        assert_eq!(m.to_host("dist"), "dist");
+        for p in ["/w/job/workspace/a", "/w/job/temp/_github_home/b"] {
+            assert_eq!(m.to_host(&m.to_container(p)), p);
+        }
     }
 
     #[test]

@@ -118,6 +118,15 @@ fn container_jobs_run_steps_in_the_container_with_services_on_its_network() {
     // `job.container.id` as a job output.
     let id = r.outputs_of("in-container")["container-id"].clone();
     assert_eq!(id.len(), 64, "{id}");
+    // Native built-ins run on the host against the container's folders:
+    // `~` in a cache path is the container's home.
+    assert_eq!(
+        r.result("cache-restored-in-container"),
+        "success",
+        "{}",
+        r.all_text()
+    );
+    assert!(out.contains("hit=true cached from /github/home"), "{out}");
     // The host job reached its service through the mapped port.
     assert!(out.contains("host got pong"), "{out}");
     // Setup and teardown are steps of their own; the service's log is shown.
@@ -130,7 +139,8 @@ fn container_jobs_run_steps_in_the_container_with_services_on_its_network() {
         leftovers(&[
             "jobs.yml:in-container",
             "jobs.yml:on-host",
-            ".github/workflows/jobs.yml:in-container"
+            "jobs.yml:cache-in-container",
+            "jobs.yml:cache-restored-in-container",
         ]),
         Vec::<String>::new()
     );

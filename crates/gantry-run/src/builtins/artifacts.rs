@@ -101,7 +101,7 @@ impl NativeAction for UploadArtifact {
         }
         let patterns = lines(path);
         let workspace = absolute(cx.workspace, ".");
-        let (matches, searched) = glob(&patterns, &workspace, cx.env);
+        let (matches, searched) = glob(&patterns, &workspace, cx.process_env);
         let include_hidden = input(cx, "include-hidden-files").eq_ignore_ascii_case("true");
         let root = if searched.len() > 1 {
             common_ancestor(&searched)
@@ -116,7 +116,7 @@ impl NativeAction for UploadArtifact {
                 .cloned()
                 .unwrap_or_else(|| workspace.clone())
         };
-        let excluded = excluded_paths(&patterns, &workspace, cx.env);
+        let excluded = excluded_paths(&patterns, &workspace, cx.process_env);
         let files: Vec<(String, PathBuf)> = files_below(&matches)
             .into_iter()
             .filter(|f| !excluded.iter().any(|x| f.starts_with(x)))
@@ -240,7 +240,7 @@ impl NativeAction for DownloadArtifact {
         let workspace = absolute(cx.workspace, ".");
         let dest = match input(cx, "path") {
             "" => workspace.clone(),
-            p => absolute(&workspace, &expand_tilde(p, cx.env)),
+            p => absolute(&workspace, &expand_tilde(p, cx.process_env)),
         };
         let run_id = match input(cx, "run-id") {
             "" => stores.run_id,

@@ -296,7 +296,7 @@ fn save(cx: &ActionContext<'_>, key: &str, out: &mut ActionOutput) -> Result<(),
         return Ok(());
     };
     let workspace = absolute(cx.workspace, ".");
-    let (matches, _) = glob(&paths, &workspace, cx.env);
+    let (matches, _) = glob(&paths, &workspace, cx.process_env);
     if matches.is_empty() {
         out.log.push("::warning::Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.".to_owned());
         return Ok(());

@@ -77,6 +77,39 @@ impl InContainer {
         self.has.iter().any(|p| p == program)
     }
 
+    /// What a native built-in (which runs on this host, against the
+    /// mounted folders) sees in a container job: `HOME` is the folder
+    /// mounted at the container's home (so `~/.npm` is the container's),
+    /// and input lines naming container paths name the host's.
+    pub fn for_native(
+        &self,
+        inputs: &BTreeMap<String, String>,
+        process_env: &mut BTreeMap<String, String>,
+    ) -> BTreeMap<String, String> {
+        process_env.insert("HOME".to_owned(), self.paths.to_host(HOME_IN));
+        inputs
+            .iter()
+            .map(|(k, v)| {
+                let lines: Vec<String> = v
+                    .split('\n')
+                    .map(|line| {
+                        let t = line.trim_start();
+                        let (neg, path) = match t.strip_prefix('!') {
+                            Some(p) => ("!", p),
+                            None => ("", t),
+                        };
+                        if path.starts_with('/') {
+                            format!("{neg}{}", self.paths.to_host(path))
+                        } else {
+                            line.to_owned()
+                        }
+                    })
+                    .collect();
+                (k.clone(), lines.join("\n"))
+            })
+            .collect()
+    }
+
     /// Runs a step's process in the container.
     pub async fn exec(
         &self,

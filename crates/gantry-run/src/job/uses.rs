@@ -493,7 +493,11 @@ fn run_native(
     step_name: &str,
 ) -> StepResult {
     let inputs: BTreeMap<String, String> = with.into_iter().collect();
-    let process_env = super::process_step::full_env(cx.spec, state, env.clone());
+    let mut process_env = super::process_step::full_env(cx.spec, state, env.clone());
+    let inputs = match cx.container {
+        Some(c) => c.for_native(&inputs, &mut process_env),
+        None => inputs,
+    };
     let actx = ActionContext {
         workspace: &cx.spec.dirs.workspace,
         inputs: &inputs,
@@ -601,7 +605,11 @@ fn run_native_post(
         return;
     }
     steps::started(cx, scope, index, &post.name);
-    let process_env = super::process_step::full_env(spec, state, post.env.clone());
+    let mut process_env = super::process_step::full_env(spec, state, post.env.clone());
+    // The inputs were translated for the main stage already.
+    if let Some(c) = cx.container {
+        c.for_native(&BTreeMap::new(), &mut process_env);
+    }
     let actx = ActionContext {
         workspace: &spec.dirs.workspace,
         inputs: &post.inputs,
