@@ -32,8 +32,8 @@ pub use event::{Event, Repo, WorkflowRun};
 /// Activity types and their defaults; the table lives in `gantry-workflow`.
 pub use gantry_workflow::activity;
 pub use model::{
-    ConcurrencyPlan, ConditionPlan, ConditionResult, EventSummary, JobKind, JobPlan, PLAN_VERSION,
-    Plan, PlanOptions, StrategyPlan, WorkflowPlan,
+    ConcurrencyPlan, ConditionPlan, ConditionResult, ContainersPlan, EventSummary, JobKind,
+    JobPlan, PLAN_VERSION, Plan, PlanOptions, StrategyPlan, WorkflowPlan,
 };
 pub use planner::{MAX_NESTING, plan};
 pub use remote::RemoteWorkflow;

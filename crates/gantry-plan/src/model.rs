@@ -142,6 +142,10 @@ pub struct JobPlan {
     /// `uses:` of a call.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uses: Option<String>,
+    /// The job's `container:` and `services:`, when it has any: they need a
+    /// container engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub containers: Option<ContainersPlan>,
     /// The id of the call this job belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caller: Option<String>,
@@ -192,6 +196,18 @@ pub struct StrategyPlan {
     pub job_index: usize,
     /// Number of combinations.
     pub job_total: usize,
+}
+
+/// A job's containers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainersPlan {
+    /// The image the job's steps run in (as written when only known at run
+    /// time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The service containers' names (`None`: `services: ${{ … }}`, known
+    /// at run time).
+    pub services: Option<Vec<String>>,
 }
 
 /// A concurrency group.

@@ -12,8 +12,8 @@ use crate::event::{Event, Repo};
 use crate::inputs::{self, Given};
 use crate::matrix::{self, Resolved, cell_label};
 use crate::model::{
-    ConcurrencyPlan, ConditionPlan, ConditionResult, EventSummary, JobKind, JobPlan, PLAN_VERSION,
-    Plan, PlanOptions, StrategyPlan, WorkflowPlan,
+    ConcurrencyPlan, ConditionPlan, ConditionResult, ContainersPlan, EventSummary, JobKind,
+    JobPlan, PLAN_VERSION, Plan, PlanOptions, StrategyPlan, WorkflowPlan,
 };
 use crate::remote::RemoteWorkflow;
 use crate::runner;
@@ -342,6 +342,7 @@ impl Planner<'_> {
                 Job::Call(c) => c.uses.as_ref().map(|u| u.raw.clone()),
                 Job::Normal(_) => None,
             },
+            containers: None,
             caller: at.caller.clone(),
             workflow_file: at.caller.as_ref().map(|_| at.file.clone()),
             callee: None,
@@ -467,6 +468,7 @@ impl Planner<'_> {
         }
         match job {
             Job::Normal(n) => {
+                entry.containers = containers(n, scope);
                 match n.runs_on.as_ref().map(|r| runs_on(r, scope)) {
                     None => entry.skip_reason = Some("the job has no `runs-on`".to_owned()),
                     Some(Eval::Known((labels, group))) => {
@@ -731,6 +733,30 @@ pub(crate) fn display_name(
 }
 
 /// Evaluates `runs-on` to labels (and a group).
+/// The job's `container:` image (evaluated when it can be; an empty one
+/// is no container, as on GitHub) and `services:` names.
+fn containers(job: &gantry_workflow::NormalJob, scope: &Scope) -> Option<ContainersPlan> {
+    let image = job
+        .container
+        .as_ref()
+        .and_then(|c| c.image.as_ref())
+        .and_then(|i| match scope.render(&i.raw) {
+            Eval::Known(v) => Some(v.trim().to_owned()).filter(|v| !v.is_empty()),
+            Eval::Runtime(_) | Eval::Error(_) => Some(i.raw.clone()),
+        });
+    let services = match &job.services {
+        None => Some(Vec::new()),
+        Some(gantry_workflow::Services::Map { services, .. }) => {
+            Some(services.iter().map(|(n, _)| n.value.clone()).collect())
+        }
+        Some(gantry_workflow::Services::Expr(_)) => None,
+    };
+    if image.is_none() && services.as_ref().is_some_and(Vec::is_empty) {
+        return None;
+    }
+    Some(ContainersPlan { image, services })
+}
+
 fn runs_on(r: &RunsOn, scope: &Scope) -> Eval<(Vec<String>, Option<String>)> {
     let (labels, group) = match r {
         RunsOn::Labels { labels, .. } => (labels, None),

@@ -306,3 +306,45 @@ jobs:
     let coloured = crate::render_human(&p, false, true);
     assert!(coloured.contains("\x1b[32m✓\x1b[0m"));
 }
+
+#[test]
+fn containers_and_services_are_planned_with_the_matrix_evaluated() {
+    let w = plan_one(
+        r"
+on: push
+jobs:
+  a:
+    strategy:
+      matrix:
+        image: ['node:20', '']
+    runs-on: ubuntu-latest
+    container: ${{ matrix.image }}
+    services:
+      redis: redis:7
+      db:
+        image: postgres
+    steps: [{run: x}]
+  b:
+    runs-on: ubuntu-latest
+    services: ${{ fromJSON(needs.x.outputs.s) }}
+    steps: [{run: x}]
+  c:
+    runs-on: ubuntu-latest
+    steps: [{run: x}]
+",
+        &MemoryRepo::default(),
+    );
+    let c: Vec<_> = w.jobs.iter().map(|j| j.containers.clone()).collect();
+    let first = c[0].as_ref().unwrap();
+    assert_eq!(first.image.as_deref(), Some("node:20"));
+    assert_eq!(
+        first.services.as_deref(),
+        Some(&["redis".to_owned(), "db".to_owned()][..])
+    );
+    // The empty image is no container; the services remain.
+    let second = c[1].as_ref().unwrap();
+    assert_eq!(second.image, None);
+    assert_eq!(second.services.as_ref().unwrap().len(), 2);
+    assert!(c[2].as_ref().unwrap().services.is_none());
+    assert!(c[3].is_none());
+}

@@ -273,6 +273,18 @@ fn details(out: &mut String, job: &JobPlan, indent: &str, with_needs: bool, st: 
     if let Some(c) = &job.concurrency {
         let _ = writeln!(out, "{indent}{}", st.dim(&concurrency_text(c)));
     }
+    if let Some(c) = &job.containers {
+        let mut parts = Vec::new();
+        if let Some(i) = &c.image {
+            parts.push(format!("container: {i}"));
+        }
+        match &c.services {
+            Some(s) if s.is_empty() => {}
+            Some(s) => parts.push(format!("services: {}", s.join(", "))),
+            None => parts.push("services: decided at run time".to_owned()),
+        }
+        let _ = writeln!(out, "{indent}{}", st.dim(&parts.join(" · ")));
+    }
 }
 
 fn matrix_text(m: &serde_json::Value) -> String {
