@@ -257,6 +257,25 @@ impl Engine {
             .map_err(api(format!("cannot remove the network `{name}`")))
     }
 
+    /// The IPv4 gateway of a network: this host's address on it, which
+    /// its containers reach.
+    pub async fn network_gateway(&self, name: &str) -> Result<Option<String>, EngineError> {
+        let n = self
+            .docker
+            .inspect_network(
+                name,
+                None::<bollard::query_parameters::InspectNetworkOptions>,
+            )
+            .await
+            .map_err(api(format!("cannot inspect the network `{name}`")))?;
+        Ok(n.ipam
+            .and_then(|i| i.config)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|c| c.gateway)
+            .find(|g| g.parse::<std::net::Ipv4Addr>().is_ok()))
+    }
+
     /// Creates the container; returns its id.
     pub async fn create(&self, spec: &ContainerSpec) -> Result<String, EngineError> {
         let options = CreateContainerOptions {

@@ -191,6 +191,59 @@ pub fn container_env(
     out
 }
 
+/// The ports of loopback URLs (`http://127.0.0.1:PORT…`,
+/// `http://localhost:PORT…`) in `values`, each once, in order.
+pub fn loopback_ports<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<u16> {
+    let mut out = Vec::new();
+    for v in values {
+        for host in ["://127.0.0.1:", "://localhost:"] {
+            let mut rest = v;
+            while let Some(i) = rest.find(host) {
+                rest = &rest[i + host.len()..];
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                if let Ok(p) = digits.parse::<u16>()
+                    && !out.contains(&p)
+                {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `value` with its loopback URLs on relayed ports pointed at the relay:
+/// `http://127.0.0.1:PORT` → `http://GATEWAY:RELAY` for each
+/// `(PORT, RELAY)` of `relays`.
+pub fn rewrite_loopback(value: &str, gateway: &str, relays: &BTreeMap<u16, u16>) -> String {
+    if relays.is_empty() || !value.contains("://") {
+        return value.to_owned();
+    }
+    let mut out = value.to_owned();
+    for (port, relay) in relays {
+        for host in ["127.0.0.1", "localhost"] {
+            let from = format!("://{host}:{port}");
+            let to = format!("://{gateway}:{relay}");
+            let mut result = String::with_capacity(out.len());
+            let mut rest = out.as_str();
+            while let Some(i) = rest.find(&from) {
+                let after = &rest[i + from.len()..];
+                // Not a longer port number (`:80` in `:8080`).
+                if after.starts_with(|c: char| c.is_ascii_digit()) {
+                    result.push_str(&rest[..i + from.len()]);
+                } else {
+                    result.push_str(&rest[..i]);
+                    result.push_str(&to);
+                }
+                rest = after;
+            }
+            result.push_str(rest);
+            out = result;
+        }
+    }
+    out
+}
+
 /// A container of a job (`container:` or one of `services:`), evaluated.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContainerConfig {
@@ -318,6 +371,35 @@ mod tests {
         );
         assert_eq!(m.to_container("/w/job/temp/x"), "/__w/_temp/x");
         assert_eq!(m.to_container("relative"), "relative");
+    }
+
+    #[test]
+    fn loopback_service_urls_are_found_and_pointed_at_the_relays() {
+        let env = [
+            "http://127.0.0.1:40001/",
+            "http://127.0.0.1:40001",
+            "https://api.github.com",
+            "see http://localhost:3000/x and http://127.0.0.1:40001/y",
+        ];
+        assert_eq!(loopback_ports(env), vec![40001, 3000]);
+        let relays = BTreeMap::from([(40001, 50002)]);
+        assert_eq!(
+            rewrite_loopback("http://127.0.0.1:40001/", "172.18.0.1", &relays),
+            "http://172.18.0.1:50002/"
+        );
+        assert_eq!(
+            rewrite_loopback("http://localhost:40001/_apis", "172.18.0.1", &relays),
+            "http://172.18.0.1:50002/_apis"
+        );
+        // Other ports, and longer numbers starting alike, are left.
+        assert_eq!(
+            rewrite_loopback(
+                "http://127.0.0.1:400012/ http://127.0.0.1:3000",
+                "g",
+                &relays
+            ),
+            "http://127.0.0.1:400012/ http://127.0.0.1:3000"
+        );
     }
 
     #[test]

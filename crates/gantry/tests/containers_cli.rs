@@ -5,7 +5,7 @@
 //! `tests/run-fixtures/containers`.
 //!
 //! Needs an engine and the images `gantry-test/busybox:1` and
-//! `gantry-test/glibc:1`, which `scripts/container-engine` makes (without a
+//! `gantry-test/glibc:2`, which `scripts/container-engine` makes (without a
 //! registry). Without them each test is skipped with a message, unless
 //! `GANTRY_TEST_CONTAINERS=1` (set by `scripts/test` when the engine is
 //! ready) makes that a failure.
@@ -22,7 +22,7 @@ use harness::{Ran, Repo, World, commit_all, copy, fixture_dir, publish};
 /// Whether the engine and the test images are there (or a failure if
 /// they must be).
 fn engine_ready() -> bool {
-    let images_present = ["gantry-test/busybox:1", "gantry-test/glibc:1"]
+    let images_present = ["gantry-test/busybox:1", "gantry-test/glibc:2"]
         .iter()
         .all(|image| {
             Command::new("docker")
@@ -384,4 +384,107 @@ fn what_a_killed_run_left_is_removed_by_the_next_run() {
     let r = run(&repo, ".github/workflows/jobs.yml");
     assert_eq!(r.result("in-container"), "success", "{}", r.all_text());
     assert_eq!(owned_by(pid), Vec::<String>::new());
+}
+
+/// The services-real-clients fixture's two jobs, in containers: GitHub's
+/// own `@actions/cache` (v1 and v2) and `@actions/artifact` reach gantry's
+/// services from inside a job's container (through the relays on the job's
+/// network).
+const SERVICES_IN_CONTAINERS: &str = r#"name: Services in containers
+on: push
+jobs:
+  produce:
+    runs-on: ubuntu-latest
+    container:
+      image: gantry-test/glibc:2
+      volumes:
+        - ${{ vars.TEST_TOOLS }}:/tools:ro
+    steps:
+      - uses: actions/checkout@v4
+      - uses: ./.github/actions/svc
+        with:
+          phase: save
+  consume:
+    needs: produce
+    runs-on: ubuntu-latest
+    container:
+      image: gantry-test/glibc:2
+      volumes:
+        - ${{ vars.TEST_TOOLS }}:/tools:ro
+    steps:
+      - uses: actions/checkout@v4
+      - uses: ./.github/actions/svc
+        with:
+          phase: restore
+"#;
+
+#[test]
+fn real_cache_and_artifact_clients_reach_the_services_from_a_container() {
+    if !engine_ready() {
+        return;
+    }
+    let tools = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../test-tools")
+        .canonicalize()
+        .unwrap();
+    if !tools.join("node_modules/@actions/cache").is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "test-tools/node_modules is missing: run `npm ci --prefix test-tools`"
+        );
+        eprintln!("skipped: test-tools/node_modules is missing");
+        return;
+    }
+    let repo = tempfile::tempdir().unwrap();
+    copy(&fixture_dir("services-real-clients"), repo.path());
+    std::fs::write(
+        repo.path().join(".github/workflows/services.yml"),
+        SERVICES_IN_CONTAINERS,
+    )
+    .unwrap();
+    harness::git(repo.path(), &["init", "--quiet", "--initial-branch=main"]);
+    commit_all(repo.path(), "fixture");
+    let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
+        .current_dir(repo.path())
+        .args([
+            "run",
+            "--format",
+            "json",
+            "--env",
+            "GANTRY_TEST_TOOLS=/tools",
+            "--var",
+        ])
+        .arg(format!("TEST_TOOLS={}", tools.display()))
+        .env("NO_COLOR", "1")
+        .env("GANTRY_DATA_DIR", repo.path().join(".gantry-data"))
+        .output()
+        .unwrap();
+    let r = Ran::parse(
+        out.status.code(),
+        &String::from_utf8_lossy(&out.stdout),
+        &String::from_utf8_lossy(&out.stderr),
+    );
+    let output = r.output();
+    assert_eq!(r.result("produce"), "success", "{}", r.all_text());
+    assert_eq!(r.result("consume"), "success", "{}", r.all_text());
+    let phase = |name: &str| -> serde_json::Value {
+        output
+            .lines()
+            .filter_map(|l| l.split_once("services-job ").map(|(_, j)| j))
+            .filter_map(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+            .find(|v| v["phase"] == name)
+            .unwrap_or_else(|| panic!("no {name} summary in:\n{output}"))
+    };
+    let saved = phase("save");
+    assert!(saved["saved_v2"].as_i64().unwrap() > 0, "{saved}");
+    assert!(saved["saved_v1"].as_i64().unwrap() > 0, "{saved}");
+    assert_eq!(saved["failures"], serde_json::json!([]), "{saved}");
+    let restored = phase("restore");
+    assert_eq!(restored["failures"], serde_json::json!([]), "{restored}");
+    assert_eq!(restored["exact_v2"], "svc-v2-linux-1", "{restored}");
+    assert_eq!(
+        restored["downloaded_files"],
+        serde_json::json!(["hello.txt", "nested/deeper/data.bin", "nested/notes.md"]),
+        "{restored}"
+    );
 }

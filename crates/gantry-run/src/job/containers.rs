@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -31,15 +32,151 @@ const NODE_IN: &str = "/__e/node/bin/node";
 const HEALTH_LIMIT: Duration = Duration::from_secs(600);
 
 /// What the job's Docker steps share: the engine (connected once), the
-/// job's network, the images built from actions' Dockerfiles.
+/// job's network, the images built from actions' Dockerfiles, the relays
+/// to gantry's services.
 #[derive(Default)]
 pub(super) struct DockerState {
     engine: Option<Result<Engine, String>>,
     pub network: Option<String>,
+    /// Whether the network was made for Docker actions (and is removed
+    /// when the job ends), rather than with the job's containers.
+    owned_network: bool,
     built: BTreeMap<PathBuf, String>,
+    pub relays: Option<Arc<Relays>>,
+}
+
+/// gantry's own services (cache, artifacts, the GitHub API recorder)
+/// listen on this host's loopback, which containers do not reach. For a
+/// job's containers each is relayed from the job network's gateway (this
+/// host's address on that network): `http://127.0.0.1:PORT` in what a
+/// container gets becomes `http://GATEWAY:RELAY`. Requests keep their Host
+/// header, so the URLs the services sign follow. The relays stop with the
+/// job.
+pub(super) struct Relays {
+    gateway: String,
+    ports: BTreeMap<u16, u16>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Relays {
+    async fn start(gateway: &str, ports: &[u16]) -> Result<Relays, String> {
+        let mut relays = Relays {
+            gateway: gateway.to_owned(),
+            ports: BTreeMap::new(),
+            tasks: Vec::new(),
+        };
+        for &port in ports {
+            let listener = tokio::net::TcpListener::bind((gateway, 0))
+                .await
+                .map_err(|e| format!("cannot listen on {gateway}: {e}"))?;
+            let relay = listener
+                .local_addr()
+                .map_err(|e| format!("cannot listen on {gateway}: {e}"))?
+                .port();
+            relays.ports.insert(port, relay);
+            relays.tasks.push(tokio::spawn(async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    tokio::spawn(async move {
+                        if let Ok(mut outbound) =
+                            tokio::net::TcpStream::connect(("127.0.0.1", port)).await
+                        {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                }
+            }));
+        }
+        Ok(relays)
+    }
+
+    /// `value` with gantry's loopback URLs pointed at the relays.
+    pub fn rewrite(&self, value: &str) -> String {
+        docker::rewrite_loopback(value, &self.gateway, &self.ports)
+    }
+}
+
+impl Drop for Relays {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+fn relayed(relays: Option<&Arc<Relays>>, env: Vec<(String, String)>) -> Vec<(String, String)> {
+    match relays {
+        Some(r) => env
+            .into_iter()
+            .map(|(k, v)| {
+                let v = r.rewrite(&v);
+                (k, v)
+            })
+            .collect(),
+        None => env,
+    }
 }
 
 impl DockerState {
+    /// Relays gantry's services onto the job's network (once), for the
+    /// loopback URLs of `env` (the actions' environment). Without them a
+    /// container cannot reach the services; that is said, not fatal.
+    async fn relay(
+        &mut self,
+        engine: &Engine,
+        env: &[(String, String)],
+        say: &mut (dyn FnMut(String) + Send),
+    ) {
+        let Some(network) = &self.network else { return };
+        if self.relays.is_some() {
+            return;
+        }
+        let ports = docker::loopback_ports(env.iter().map(|(_, v)| v.as_str()));
+        if ports.is_empty() {
+            return;
+        }
+        let started = match engine.network_gateway(network).await {
+            Ok(Some(gateway)) => Relays::start(&gateway, &ports).await,
+            Ok(None) => Err(format!("the network {network} has no IPv4 gateway")),
+            Err(e) => Err(e.to_string()),
+        };
+        match started {
+            Ok(r) => self.relays = Some(Arc::new(r)),
+            Err(e) => say(format!(
+                "::warning::gantry's cache and artifact services are not reachable from the containers: {e}"
+            )),
+        }
+    }
+
+    /// The job's network for a Docker action, made when the job has none.
+    async fn network_for_action(
+        &mut self,
+        spec: &super::JobSpec,
+        engine: &Engine,
+    ) -> Result<String, String> {
+        if let Some(n) = &self.network {
+            return Ok(n.clone());
+        }
+        let network = unique_name("net");
+        engine
+            .create_network(&network, &labels(spec))
+            .await
+            .map_err(|e| e.to_string())?;
+        self.network = Some(network.clone());
+        self.owned_network = true;
+        Ok(network)
+    }
+
+    /// Stops the relays and removes a network made for Docker actions.
+    pub async fn finish(&mut self) {
+        self.relays = None;
+        if self.owned_network
+            && let (Some(network), Some(Ok(engine))) = (self.network.take(), &self.engine)
+        {
+            let _ = engine.remove_network(&network).await;
+        }
+    }
+
     /// The engine, connected on first use.
     pub async fn engine(&mut self, base_env: &BTreeMap<String, String>) -> Result<Engine, String> {
         if self.engine.is_none() {
@@ -65,6 +202,7 @@ async fn connect(env: &BTreeMap<String, String>) -> Result<Engine, String> {
 pub(super) struct InContainer {
     engine: Engine,
     id: String,
+    relays: Option<Arc<Relays>>,
     pub paths: PathMap,
     /// The container's own `PATH`.
     path_var: String,
@@ -121,13 +259,16 @@ impl InContainer {
     ) -> Exit {
         let mut cmd = vec![self.paths.to_container(&spec.program)];
         cmd.extend(spec.args.iter().map(|a| self.paths.to_container(a)));
-        let env = docker::container_env(
-            &spec.env,
-            base_env,
-            &self.paths,
-            path_prefix,
-            &self.path_var,
-            HOME_IN,
+        let env = relayed(
+            self.relays.as_ref(),
+            docker::container_env(
+                &spec.env,
+                base_env,
+                &self.paths,
+                path_prefix,
+                &self.path_var,
+                HOME_IN,
+            ),
         );
         let exec = ExecSpec {
             cmd,
@@ -415,12 +556,14 @@ pub(super) async fn start(
         container_ctx: Value::object(Object::new()),
         services_ctx: Value::object(Object::new()),
     };
-    match start_all(cx, &mut jc, job_cfg, services, say).await {
-        Ok(()) => {
-            state.docker.network = Some(network);
-            Ok(jc)
-        }
+    state.docker.network = Some(network);
+    state.docker.relay(&engine, &spec.action_env, say).await;
+    let relays = state.docker.relays.clone();
+    match start_all(cx, &mut jc, job_cfg, services, relays, say).await {
+        Ok(()) => Ok(jc),
         Err(e) => {
+            state.docker.network = None;
+            state.docker.relays = None;
             stop(cx, jc, &mut |_| {}).await;
             Err(e)
         }
@@ -432,6 +575,7 @@ async fn start_all(
     jc: &mut JobContainers,
     job_cfg: Option<ContainerConfig>,
     services: Vec<(String, ContainerConfig)>,
+    relays: Option<Arc<Relays>>,
     say: &mut (dyn FnMut(String) + Send),
 ) -> Result<(), String> {
     let spec = cx.spec;
@@ -483,7 +627,7 @@ async fn start_all(
             .map_err(|e| format!("{what}: {e}"))?;
     }
     if let Some(cfg) = job_cfg {
-        jc.job = Some(start_job_container(cx, jc, &cfg, say).await?);
+        jc.job = Some(start_job_container(cx, jc, &cfg, relays, say).await?);
     }
     if !jc.running.iter().all(|r| r.service.is_none()) {
         say("Waiting for all services to be ready".to_owned());
@@ -525,6 +669,7 @@ async fn start_job_container(
     cx: &Ctx<'_>,
     jc: &mut JobContainers,
     cfg: &ContainerConfig,
+    relays: Option<Arc<Relays>>,
     say: &mut (dyn FnMut(String) + Send),
 ) -> Result<InContainer, String> {
     let spec = cx.spec;
@@ -655,6 +800,7 @@ async fn start_job_container(
     Ok(InContainer {
         engine,
         id,
+        relays,
         paths,
         path_var,
         has,
@@ -778,13 +924,23 @@ pub(super) async fn run_action(
     if let Some(b) = socket_bind(&engine) {
         binds.push(b);
     }
-    let mut env = docker::container_env(
-        &process.env,
-        &spec.base_env,
-        &paths,
-        path_prefix,
-        "",
-        HOME_IN,
+    // Docker actions run on the job's network (made for them when the job
+    // has no containers), reaching gantry's services through the relays.
+    let network = match docker.network_for_action(spec, &engine).await {
+        Ok(n) => n,
+        Err(e) => return Exit::SpawnFailed(e),
+    };
+    docker.relay(&engine, &spec.action_env, &mut say).await;
+    let mut env = relayed(
+        docker.relays.as_ref(),
+        docker::container_env(
+            &process.env,
+            &spec.base_env,
+            &paths,
+            path_prefix,
+            "",
+            HOME_IN,
+        ),
     );
     // The image's own PATH stands.
     env.retain(|(k, _)| k != "PATH");
@@ -796,7 +952,7 @@ pub(super) async fn run_action(
         cmd: (!run.args.is_empty()).then(|| run.args.clone()),
         workdir: Some("/github/workspace".to_owned()),
         binds,
-        network: docker.network.clone(),
+        network: Some(network),
         labels: labels(spec),
         ..Default::default()
     };

@@ -468,6 +468,7 @@ pub async fn run(
             t0,
         );
     }
+    state.docker.finish().await;
     if timed_out.load(std::sync::atomic::Ordering::SeqCst) {
         cx.annotate(
             0,
