@@ -69,10 +69,19 @@ pub enum Ended {
 }
 
 /// Registry credentials (`credentials:` of a container).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
     pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish()
+    }
 }
 
 /// A command to run in a running container.
@@ -444,14 +453,18 @@ impl Engine {
         let stopper = {
             let docker = self.docker.clone();
             let exec = exec.clone();
+            let endpoint = self.endpoint.clone();
+            let container = id.to_owned();
             move |signal: i32| {
                 let docker = docker.clone();
                 let exec = exec.clone();
+                let endpoint = endpoint.clone();
+                let container = container.clone();
                 async move {
                     if let Ok(i) = docker.inspect_exec(&exec).await
                         && let Some(pid) = i.pid.filter(|p| *p > 0)
                     {
-                        signal_host_pid(pid, signal);
+                        signal_exec(&endpoint, &container, pid, signal).await;
                     }
                 }
             }
@@ -475,11 +488,13 @@ impl Engine {
         cancel: watch::Receiver<bool>,
         on_line: &mut (dyn FnMut(Output, String) + Send),
     ) -> Ended {
+        // Attached before it starts, so the stream has all of its output
+        // (asking for the logs as well could repeat lines).
         let options = AttachContainerOptions {
             stream: true,
             stdout: true,
             stderr: true,
-            logs: true,
+            logs: false,
             ..Default::default()
         };
         let attached = match self.docker.attach_container(id, Some(options)).await {
@@ -569,12 +584,20 @@ impl Engine {
         (containers, networks)
     }
 
-    /// Waits until the container is healthy (or running, without a health
-    /// check). `unhealthy` or an exit fails at once.
-    pub async fn wait_healthy(&self, id: &str, limit: Duration) -> Result<(), String> {
+    /// Waits until the container is healthy (see [`health_verdict`]);
+    /// `unhealthy`, an exit, `limit` passing or `cancel` fail it.
+    pub async fn wait_healthy(
+        &self,
+        id: &str,
+        limit: Duration,
+        mut cancel: watch::Receiver<bool>,
+    ) -> Result<(), String> {
         let t0 = Instant::now();
         let mut delay = Duration::from_millis(100);
         loop {
+            if *cancel.borrow() {
+                return Err("the job was cancelled while it waited".to_owned());
+            }
             let state = self.state(id).await.map_err(|e| e.to_string())?;
             match health_verdict(&state) {
                 Verdict::Ready => return Ok(()),
@@ -588,7 +611,15 @@ impl Engine {
                     state.health.as_deref().unwrap_or("none")
                 ));
             }
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                changed = cancel.changed() => {
+                    if changed.is_err() {
+                        // No one can cancel any more: wait out the delay.
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+            }
             delay = (delay * 2).min(Duration::from_secs(2));
         }
     }
@@ -602,41 +633,48 @@ pub enum Verdict {
     Failed(String),
 }
 
-/// Healthy, or running without a health check: ready. Unhealthy or exited:
-/// failed. Starting: wait.
+/// Without a health check: ready once started (as the runner, which
+/// waits only for services that have one). Healthy: ready. Unhealthy, or
+/// exited while its health check was starting: failed. Starting: wait.
 pub fn health_verdict(state: &ContainerState) -> Verdict {
     match state.health.as_deref() {
-        Some("healthy") => Verdict::Ready,
+        None | Some("healthy") => Verdict::Ready,
         Some("unhealthy") => Verdict::Failed("its health check failed (unhealthy)".to_owned()),
         _ if !state.running => Verdict::Failed(format!(
             "it exited with code {}",
             state.exit_code.unwrap_or(-1)
         )),
-        None => Verdict::Ready,
         Some(_) => Verdict::Wait,
     }
 }
 
-#[cfg(unix)]
-fn signal_host_pid(pid: i64, signal: i32) {
-    // The engine reports the command's pid on its host; it is ours when
-    // the engine runs here. The command leads its own process group (the
-    // runtime starts it in a new session), so the whole group is signalled,
-    // as for a step on the host. `kill(1)` keeps this crate free of unsafe
-    // code and platform crates.
-    if std::path::Path::new(&format!("/proc/{pid}")).exists() {
-        let _ = std::process::Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg("--")
-            .arg(format!("-{pid}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
+/// Signals the process group of an exec'd command. The engine reports the
+/// command's pid on the engine's host: it is a process of this machine only
+/// when the engine runs here (a local socket) and that pid's cgroup names
+/// the container; otherwise nothing is signalled (the command is abandoned
+/// and goes with its container). The command leads its own process group
+/// (the runtime starts it in a new session), so the whole group gets the
+/// signal, as a step on the host does. `kill(1)` keeps this crate free of
+/// unsafe code and platform crates.
+async fn signal_exec(endpoint: &str, container: &str, pid: i64, signal: i32) {
+    if !endpoint.starts_with("unix://") {
+        return;
     }
+    let ours = tokio::fs::read_to_string(format!("/proc/{pid}/cgroup"))
+        .await
+        .is_ok_and(|c| c.contains(container));
+    if !ours {
+        return;
+    }
+    let _ = tokio::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg("--")
+        .arg(format!("-{pid}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await;
 }
-
-#[cfg(not(unix))]
-fn signal_host_pid(_pid: i64, _signal: i32) {}
 
 /// Splits an engine stream of output frames into lines per stream.
 #[derive(Default)]
@@ -868,6 +906,7 @@ mod tests {
             exit_code: Some(3),
         };
         assert_eq!(health_verdict(&s(true, None)), Verdict::Ready);
+        assert_eq!(health_verdict(&s(false, None)), Verdict::Ready);
         assert_eq!(health_verdict(&s(true, Some("healthy"))), Verdict::Ready);
         assert_eq!(health_verdict(&s(true, Some("starting"))), Verdict::Wait);
         assert!(matches!(

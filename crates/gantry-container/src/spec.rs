@@ -1,5 +1,7 @@
 //! What a container is to be, as data, and its translation into the
-//! engine's create request. Pure: tested without a daemon.
+//! engine's create request, tested without a daemon. Pure but for `-e NAME`
+//! without a value in `options:`, which takes gantry's own variable (as
+//! `docker create` takes the variable of the process that runs it).
 
 use std::collections::HashMap;
 use std::time::Duration;

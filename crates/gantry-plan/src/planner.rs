@@ -732,7 +732,6 @@ pub(crate) fn display_name(
     }
 }
 
-/// Evaluates `runs-on` to labels (and a group).
 /// The job's `container:` image (evaluated when it can be; an empty one
 /// is no container, as on GitHub) and `services:` names.
 fn containers(job: &gantry_workflow::NormalJob, scope: &Scope) -> Option<ContainersPlan> {
@@ -757,6 +756,7 @@ fn containers(job: &gantry_workflow::NormalJob, scope: &Scope) -> Option<Contain
     Some(ContainersPlan { image, services })
 }
 
+/// Evaluates `runs-on` to labels (and a group).
 fn runs_on(r: &RunsOn, scope: &Scope) -> Eval<(Vec<String>, Option<String>)> {
     let (labels, group) = match r {
         RunsOn::Labels { labels, .. } => (labels, None),

@@ -154,12 +154,14 @@ fn is_runner_var(k: &str) -> bool {
 }
 
 /// The environment of a process in a container: what the runner and the
-/// workflow set (never the host's own variables, which `base` holds),
+/// workflow set (never the host's own variables, which `base` holds, unless
+/// `declared` names them: the workflow, the step or the action set them),
 /// paths translated, `HOME` the container's, and `PATH` the `$GITHUB_PATH`
 /// additions before the container's own `PATH`.
 pub fn container_env(
     full: &BTreeMap<String, String>,
     base: &BTreeMap<String, String>,
+    declared: &std::collections::BTreeSet<String>,
     paths: &PathMap,
     path_prefix: &[String],
     container_path: &str,
@@ -167,7 +169,8 @@ pub fn container_env(
 ) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (k, v) in full {
-        if k == "PATH" || (base.get(k) == Some(v) && !is_runner_var(k)) {
+        let from_host = base.get(k) == Some(v) && !is_runner_var(k) && !declared.contains(k);
+        if k == "PATH" || from_host {
             continue;
         }
         if k == "HOME" {
@@ -177,7 +180,7 @@ pub fn container_env(
     }
     let user_home = full
         .get("HOME")
-        .filter(|h| base.get("HOME") != Some(*h))
+        .filter(|h| base.get("HOME") != Some(*h) || declared.contains("HOME"))
         .map(|h| paths.to_container(h));
     out.push((
         "HOME".to_owned(),
@@ -245,7 +248,8 @@ pub fn rewrite_loopback(value: &str, gateway: &str, relays: &BTreeMap<u16, u16>)
 }
 
 /// A container of a job (`container:` or one of `services:`), evaluated.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Its `Debug` hides the registry password.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ContainerConfig {
     pub image: String,
     pub credentials: Option<(String, String)>,
@@ -256,6 +260,24 @@ pub struct ContainerConfig {
     pub options: String,
     pub entrypoint: Option<String>,
     pub command: Option<String>,
+}
+
+impl std::fmt::Debug for ContainerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerConfig")
+            .field("image", &self.image)
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|(u, _)| (u, "***")),
+            )
+            .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("ports", &self.ports)
+            .field("volumes", &self.volumes)
+            .field("options", &self.options)
+            .field("entrypoint", &self.entrypoint)
+            .field("command", &self.command)
+            .finish()
+    }
 }
 
 impl ContainerConfig {
@@ -433,14 +455,19 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
+        let mut base = base;
+        base.insert("LANG".into(), "C.UTF-8".into());
         let mut full = base.clone();
         full.insert("MY_VAR".into(), "/w/ws/out".into());
         full.insert("INPUT_NAME".into(), "x".into());
         let mut m = PathMap::default();
         m.add("/w/ws", "/github/workspace");
+        // The workflow sets LANG to what the host has: it still counts.
+        let declared = std::collections::BTreeSet::from(["LANG".to_owned(), "MY_VAR".to_owned()]);
         let env: BTreeMap<String, String> = container_env(
             &full,
             &base,
+            &declared,
             &m,
             &["/w/ws/bin".to_owned()],
             "/usr/local/bin:/bin",
@@ -449,6 +476,7 @@ mod tests {
         .into_iter()
         .collect();
         assert!(!env.contains_key("SSH_AUTH_SOCK"), "{env:?}");
+        assert_eq!(env["LANG"], "C.UTF-8");
         assert_eq!(env["GITHUB_WORKSPACE"], "/github/workspace");
         assert_eq!(env["MY_VAR"], "/github/workspace/out");
         assert_eq!(env["CI"], "true");

@@ -233,6 +233,15 @@ fn unhealthy_services_refused_options_and_timeouts_fail_clearly() {
         "{:?}",
         t0.elapsed()
     );
+    // SIGINT stopped the step at once: without it, SIGTERM would come 7.5 s
+    // and SIGKILL 10 s after the 3 s timeout.
+    let timeout_ms = r
+        .events
+        .iter()
+        .find(|e| e["type"] == "job_finished" && e["name"] == "timeout")
+        .and_then(|e| e["duration_ms"].as_u64())
+        .unwrap();
+    assert!(timeout_ms < 9000, "the timed-out job took {timeout_ms} ms");
     assert_eq!(
         leftovers(&[
             "failures.yml:unhealthy",
@@ -328,7 +337,12 @@ fn docker_actions_run_their_pre_main_and_post_entrypoints_with_state() {
 /// of this machine.
 fn owned_by(pid: u32) -> Vec<String> {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-    let label = format!("label=dev.gantry.pid={}/{pid}", host.trim());
+    let ns = std::fs::read_link("/proc/self/ns/pid").unwrap();
+    let label = format!(
+        "label=dev.gantry.pid={}:{}/{pid}",
+        host.trim(),
+        ns.display()
+    );
     let mut found = Vec::new();
     for what in [["ps", "-aq"], ["network", "ls"]] {
         let mut args: Vec<&str> = what.to_vec();

@@ -4,7 +4,7 @@
 //! containers. What is pure (paths, environment, evaluation of values) is
 //! in `crate::docker`; the engine calls are in `gantry_container`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -75,8 +75,11 @@ impl Relays {
                 .port();
             relays.ports.insert(port, relay);
             relays.tasks.push(tokio::spawn(async move {
+                // Connections end with the relay (aborting this task drops
+                // the set, which aborts them).
+                let mut connections = tokio::task::JoinSet::new();
                 while let Ok((mut inbound, _)) = listener.accept().await {
-                    tokio::spawn(async move {
+                    connections.spawn(async move {
                         if let Ok(mut outbound) =
                             tokio::net::TcpStream::connect(("127.0.0.1", port)).await
                         {
@@ -253,6 +256,7 @@ impl InContainer {
         &self,
         spec: &ProcessSpec,
         base_env: &BTreeMap<String, String>,
+        declared: &BTreeSet<String>,
         path_prefix: &[String],
         cancel: watch::Receiver<bool>,
         on_line: &mut (dyn FnMut(Stream, String) + Send),
@@ -264,6 +268,7 @@ impl InContainer {
             docker::container_env(
                 &spec.env,
                 base_env,
+                declared,
                 &self.paths,
                 path_prefix,
                 &self.path_var,
@@ -329,8 +334,8 @@ pub(super) fn wanted(cx: &Ctx<'_>, host: &RunHost<'_>) -> bool {
         .container
         .as_ref()
         .and_then(|c| c.image.as_ref())
-        .and_then(|i| eval::string(i, host).ok())
-        .is_some_and(|i| !i.trim().is_empty());
+        // An image that fails to evaluate is wanted: starting says why.
+        .is_some_and(|i| eval::string(i, host).map_or(true, |i| !i.trim().is_empty()));
     let services = match &job.services {
         None => false,
         Some(Services::Map { services, .. }) => !services.is_empty(),
@@ -403,6 +408,7 @@ fn services(cx: &Ctx<'_>, host: &RunHost<'_>) -> Result<Vec<(String, ContainerCo
                     ContainerConfig::from_value(v, &format!("service `{name}`"))
                         .map(|c| (name.to_owned(), c))
                 })
+                .filter(|r| r.as_ref().map_or(true, |(_, c)| !c.image.trim().is_empty()))
                 .collect()
         }
     }
@@ -448,27 +454,41 @@ fn host_name() -> String {
         .unwrap_or_default()
 }
 
-fn owner() -> String {
-    format!("{}/{}", host_name(), std::process::id())
+/// This machine and pid namespace: the host name and the namespace's inode
+/// (pids are only comparable within one namespace).
+fn machine() -> String {
+    let ns = std::fs::read_link("/proc/self/ns/pid")
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("{}:{ns}", host_name())
 }
 
-/// Whether an owner label names a gantry process of this machine that is
-/// gone (killed before it could remove what its jobs started).
-fn owner_is_gone(value: &str, host: &str) -> bool {
-    let Some((h, pid)) = value.rsplit_once('/') else {
+fn owner() -> String {
+    format!("{}/{}", machine(), std::process::id())
+}
+
+/// Whether an owner label names a gantry process of this machine and pid
+/// namespace that is gone (killed before it could remove what its jobs
+/// started).
+fn owner_is_gone(value: &str, machine: &str) -> bool {
+    let Some((m, pid)) = value.rsplit_once('/') else {
         return false;
     };
     let Ok(pid) = pid.parse::<u32>() else {
         return false;
     };
-    h == host && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+    m == machine && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Removes containers and networks that gantry processes of this machine
 /// left when they were killed (the runner cleans up after earlier jobs the
-/// same way).
+/// same way). Where processes cannot be told apart (no `/proc`, no host
+/// name), nothing is removed.
 async fn clean_up_stale(engine: &Engine, say: &mut (dyn FnMut(String) + Send)) {
-    let host = host_name();
+    if !Path::new("/proc/self/ns/pid").exists() || host_name().is_empty() {
+        return;
+    }
+    let host = machine();
     let (containers, networks) = engine
         .remove_stale(OWNER_LABEL, &|v| owner_is_gone(v, &host))
         .await;
@@ -496,10 +516,20 @@ fn parse_options(
     Ok(opts)
 }
 
-fn parse_ports(cfg: &ContainerConfig, what: &str) -> Result<Vec<ports::PortMapping>, String> {
+/// `ports:`, then `-p`/`--publish` of `options:`.
+fn parse_ports(
+    cfg: &ContainerConfig,
+    opts: &options::CreateOptions,
+    what: &str,
+) -> Result<Vec<ports::PortMapping>, String> {
     cfg.ports
         .iter()
         .map(|p| ports::parse(p).map_err(|e| format!("{what}: ports: {e}")))
+        .chain(
+            opts.ports
+                .iter()
+                .map(|p| ports::parse(p).map_err(|e| format!("{what}: options: `-p {p}`: {e}"))),
+        )
         .collect()
 }
 
@@ -528,6 +558,7 @@ pub(super) async fn start(
     cx: &Ctx<'_>,
     state: &mut State,
     host: &RunHost<'_>,
+    cancel: watch::Receiver<bool>,
     say: &mut (dyn FnMut(String) + Send),
 ) -> Result<JobContainers, String> {
     let spec = cx.spec;
@@ -559,12 +590,12 @@ pub(super) async fn start(
     state.docker.network = Some(network);
     state.docker.relay(&engine, &spec.action_env, say).await;
     let relays = state.docker.relays.clone();
-    match start_all(cx, &mut jc, job_cfg, services, relays, say).await {
+    match start_all(cx, &mut jc, job_cfg, services, relays, cancel, say).await {
         Ok(()) => Ok(jc),
         Err(e) => {
             state.docker.network = None;
             state.docker.relays = None;
-            stop(cx, jc, &mut |_| {}).await;
+            stop(jc, &mut |_| {}).await;
             Err(e)
         }
     }
@@ -576,6 +607,7 @@ async fn start_all(
     job_cfg: Option<ContainerConfig>,
     services: Vec<(String, ContainerConfig)>,
     relays: Option<Arc<Relays>>,
+    cancel: watch::Receiver<bool>,
     say: &mut (dyn FnMut(String) + Send),
 ) -> Result<(), String> {
     let spec = cx.spec;
@@ -584,7 +616,7 @@ async fn start_all(
     for (name, cfg) in &services {
         let what = format!("service `{name}`");
         let opts = parse_options(cfg, &what, say)?;
-        let ports = parse_ports(cfg, &what)?;
+        let ports = parse_ports(cfg, &opts, &what)?;
         engine
             .ensure_image(&cfg.image, credentials(cfg).as_ref(), &mut |l| say(l))
             .await
@@ -634,7 +666,10 @@ async fn start_all(
     }
     for r in &jc.running {
         let Some(name) = &r.service else { continue };
-        match engine.wait_healthy(&r.id, HEALTH_LIMIT).await {
+        match engine
+            .wait_healthy(&r.id, HEALTH_LIMIT, cancel.clone())
+            .await
+        {
             Ok(()) => say(format!("The service `{name}` is ready")),
             Err(why) => {
                 for (_, line) in engine.logs(&r.id).await {
@@ -675,8 +710,15 @@ async fn start_job_container(
     let spec = cx.spec;
     let engine = jc.engine.clone();
     let what = "container";
-    let opts = parse_options(cfg, what, say)?;
-    let ports = parse_ports(cfg, what)?;
+    let mut opts = parse_options(cfg, what, say)?;
+    let ports = parse_ports(cfg, &opts, what)?;
+    // The job's container keeps running on `tail -f /dev/null`: the runner
+    // sets its own entrypoint after the user's options, so it wins.
+    if let Some(e) = opts.entrypoint.take() {
+        say(format!(
+            "::warning::container: `--entrypoint {e}` in `options:` is replaced by the runner's (the job's container must keep running)"
+        ));
+    }
     engine
         .ensure_image(&cfg.image, credentials(cfg).as_ref(), &mut |l| say(l))
         .await
@@ -808,8 +850,7 @@ async fn start_job_container(
 }
 
 /// Prints the services' logs and removes the job's containers and network.
-pub(super) async fn stop(cx: &Ctx<'_>, jc: JobContainers, say: &mut (dyn FnMut(String) + Send)) {
-    let _ = cx;
+pub(super) async fn stop(jc: JobContainers, say: &mut (dyn FnMut(String) + Send)) {
     for r in &jc.running {
         if let Some(name) = &r.service {
             say(format!(
@@ -866,11 +907,13 @@ impl ImageSource {
 /// Runs a Docker action: the image pulled or built, a container with the
 /// workspace at `/github/workspace`, the file commands at
 /// `/github/file_commands`, the job's network; removed afterwards.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn run_action(
     spec: &super::JobSpec,
     docker: &mut DockerState,
     run: &DockerRun,
     process: &ProcessSpec,
+    declared: &BTreeSet<String>,
     path_prefix: &[String],
     cancel: watch::Receiver<bool>,
     on_line: &mut (dyn FnMut(Stream, String) + Send),
@@ -936,6 +979,7 @@ pub(super) async fn run_action(
         docker::container_env(
             &process.env,
             &spec.base_env,
+            declared,
             &paths,
             path_prefix,
             "",

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use gantry_container::options;
 use gantry_workflow::DockerRuns;
 use tokio::sync::watch;
 
@@ -51,11 +52,14 @@ pub(super) fn stage(
         Some(i) => ImageSource::Image(i.to_owned()),
         None => ImageSource::Dockerfile(resolve::safe_join(&resolved.dir, &image)?),
     };
-    let args = d
-        .args
-        .iter()
-        .map(|a| eval::string(a, &ihost).map_err(|e| format!("runs.args: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
+    let args = if d.args.is_empty() {
+        args_input(inputs)?
+    } else {
+        d.args
+            .iter()
+            .map(|a| eval::string(a, &ihost).map_err(|e| format!("runs.args: {e}")))
+            .collect::<Result<Vec<_>, _>>()?
+    };
     let (field, entrypoint) = match which {
         Which::Pre => ("pre-entrypoint", d.pre_entrypoint.as_ref()),
         Which::Main => ("entrypoint", d.entrypoint.as_ref()),
@@ -65,7 +69,12 @@ pub(super) fn stage(
         .map(|e| eval::string(e, &ihost))
         .transpose()
         .map_err(|e| format!("runs.{field}: {e}"))?
-        .filter(|e| !e.is_empty());
+        .filter(|e| !e.is_empty())
+        .or_else(|| {
+            (which == Which::Main)
+                .then(|| input(inputs, "entrypoint"))
+                .flatten()
+        });
     let env = d
         .env
         .as_ref()
@@ -83,6 +92,43 @@ pub(super) fn stage(
             args,
         },
         env,
+    })
+}
+
+/// An input by name, in any case, when not empty.
+fn input(inputs: &BTreeMap<String, String>, name: &str) -> Option<String> {
+    inputs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// `with: args`, split as a shell would: a Docker action's arguments when
+/// its metadata gives none.
+fn args_input(inputs: &BTreeMap<String, String>) -> Result<Vec<String>, String> {
+    match input(inputs, "args") {
+        Some(a) => options::split_words(&a).map_err(|e| format!("with.args: {e}")),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A Docker action without metadata (`docker://image`, or a folder with
+/// only a `Dockerfile`): `with: args` and `with: entrypoint` set its
+/// arguments and entrypoint.
+pub(super) fn bare(
+    uses: &str,
+    image: ImageSource,
+    inputs: &BTreeMap<String, String>,
+) -> Result<Stage, String> {
+    Ok(Stage {
+        run: DockerRun {
+            what: uses.to_owned(),
+            image,
+            entrypoint: input(inputs, "entrypoint"),
+            args: args_input(inputs)?,
+        },
+        env: BTreeMap::new(),
     })
 }
 
@@ -141,6 +187,7 @@ pub(super) async fn run(
     let spec = cx.spec;
     let mut step_env = r.stage.env.clone();
     step_env.extend(r.env);
+    let declared = step_env.keys().cloned().collect();
     let mut env = process_step::full_env(spec, state, step_env);
     for (k, v) in r.inputs {
         env.insert(node::input_var(k), v.clone());
@@ -180,6 +227,7 @@ pub(super) async fn run(
         command,
         annotate_exit: true,
         docker: Some(run.clone()),
+        declared,
     };
     process_step::run(cx, state, r.index, p, cancel).await
 }

@@ -394,20 +394,22 @@ pub async fn run(
             let name = "Initialize containers";
             steps::started(&cx, &scope, index, name);
             let mut say = containers::say_at(&cx, index);
-            let conclusion = match containers::start(&cx, &mut state, &host, &mut say).await {
-                Ok(jc) => {
-                    state.containers_ctx =
-                        Some((jc.container_ctx.clone(), jc.services_ctx.clone()));
-                    started_containers = Some(jc);
-                    Conclusion::Success
-                }
-                Err(e) => {
-                    cx.annotate(index, AnnotationLevel::Error, e);
-                    containers_failed = true;
-                    scope.absorb(Conclusion::Failure);
-                    Conclusion::Failure
-                }
-            };
+            let conclusion =
+                match containers::start(&cx, &mut state, &host, job_cancel.clone(), &mut say).await
+                {
+                    Ok(jc) => {
+                        state.containers_ctx =
+                            Some((jc.container_ctx.clone(), jc.services_ctx.clone()));
+                        started_containers = Some(jc);
+                        Conclusion::Success
+                    }
+                    Err(e) => {
+                        cx.annotate(index, AnnotationLevel::Error, e);
+                        containers_failed = true;
+                        scope.absorb(Conclusion::Failure);
+                        Conclusion::Failure
+                    }
+                };
             steps::finished(&cx, &scope, index, name, conclusion, conclusion, t0);
         }
     }
@@ -457,7 +459,7 @@ pub async fn run(
         let name = "Stop containers";
         steps::started(&cx, &scope, index, name);
         let mut say = containers::say_at(&cx, index);
-        containers::stop(&cx, jc, &mut say).await;
+        containers::stop(jc, &mut say).await;
         steps::finished(
             &cx,
             &scope,

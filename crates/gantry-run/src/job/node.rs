@@ -168,6 +168,7 @@ pub(super) async fn run(
             ),
         );
     }
+    let declared = call.env.keys().cloned().collect();
     let mut env = process_step::full_env(spec, state, call.env);
     for (k, v) in call.inputs {
         env.insert(input_var(k), v.clone());
@@ -199,6 +200,7 @@ pub(super) async fn run(
         command: format!("{} {target_s}", node.path.display()),
         annotate_exit: false,
         docker: None,
+        declared,
     };
     process_step::run(cx, state, index, p, cancel).await
 }

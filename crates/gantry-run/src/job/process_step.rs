@@ -32,6 +32,9 @@ pub(super) struct ProcessStep {
     pub annotate_exit: bool,
     /// A Docker action's container to run instead of `program`.
     pub docker: Option<super::containers::DockerRun>,
+    /// The variables the workflow, the step or the action set (as opposed
+    /// to the host's own, which a container does not get).
+    pub declared: std::collections::BTreeSet<String>,
 }
 
 /// What the process produced.
@@ -96,7 +99,8 @@ pub(super) async fn run(
     cx.emit(Event::StepCommand {
         job: spec.key.clone(),
         step: index,
-        command: p.command,
+        // A Docker action's arguments can carry secrets.
+        command: cx.masker.mask(&p.command),
     });
     let allow_unsecure = full_env
         .get("ACTIONS_ALLOW_UNSECURE_COMMANDS")
@@ -132,6 +136,7 @@ pub(super) async fn run(
             &mut state.docker,
             run,
             &pspec,
+            &p.declared,
             &prefix,
             cancel,
             &mut |stream, line| lines.line(stream, &line),
@@ -141,6 +146,7 @@ pub(super) async fn run(
         c.exec(
             &pspec,
             &spec.base_env,
+            &p.declared,
             &state.path_prefix,
             cancel,
             &mut |stream, line| lines.line(stream, &line),

@@ -405,6 +405,10 @@ async fn run_script(
             format!("working-directory {} does not exist", cwd.display()),
         );
     }
+    let mut declared: std::collections::BTreeSet<String> = env.keys().cloned().collect();
+    if let Some(f) = &scope.frame {
+        declared.extend(f.process_env.iter().map(|(k, _)| k.clone()));
+    }
     let mut full_env = process_step::full_env(spec, state, env);
     if let Some(f) = &scope.frame {
         full_env.extend(f.process_env.iter().cloned());
@@ -444,6 +448,7 @@ async fn run_script(
         command: shell.display(&script_path),
         annotate_exit: true,
         docker: None,
+        declared,
     };
     let done = process_step::run(cx, state, index, p, cancel).await;
     StepResult {

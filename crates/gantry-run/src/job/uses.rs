@@ -8,7 +8,7 @@ use gantry_expr::{Status, Value};
 use gantry_workflow::{Action, Condition, ExprString, Runs, Span, Step, UsesStep, UsesTarget};
 use tokio::sync::watch;
 
-use super::containers::{DockerRun, ImageSource};
+use super::containers::ImageSource;
 use super::docker_action;
 use super::node::{self, NodeCall, Stage};
 use super::steps::{self, Scope, StepResult};
@@ -188,32 +188,44 @@ fn merge_inputs(
     with: Vec<(String, String)>,
     host: &RunHost<'_>,
 ) -> BTreeMap<String, String> {
+    input_values(action, with, host, &mut |m| {
+        cx.annotate(index, AnnotationLevel::Warning, m);
+    })
+}
+
+/// [`merge_inputs`] without its warnings (for a `pre-if`; they are given
+/// when the stage runs).
+fn quiet_inputs(
+    action: &Action,
+    with: Vec<(String, String)>,
+    host: &RunHost<'_>,
+) -> BTreeMap<String, String> {
+    input_values(action, with, host, &mut |_| {})
+}
+
+fn input_values(
+    action: &Action,
+    with: Vec<(String, String)>,
+    host: &RunHost<'_>,
+    warn: &mut dyn FnMut(String),
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let mut unexpected = Vec::new();
     let mut given: Vec<(String, String)> = with;
     for input in &action.inputs {
         let name = &input.name.value;
         if let Some(pos) = given.iter().position(|(k, _)| k.eq_ignore_ascii_case(name)) {
             let (_, v) = given.remove(pos);
             if let Some(msg) = &input.deprecation_message {
-                cx.annotate(
-                    index,
-                    AnnotationLevel::Warning,
-                    format!(
-                        "Input '{name}' has been deprecated with message: {}",
-                        msg.raw
-                    ),
-                );
+                warn(format!(
+                    "Input '{name}' has been deprecated with message: {}",
+                    msg.raw
+                ));
             }
             out.insert(name.clone(), v);
         } else {
             let v = match &input.default {
                 Some(d) => eval::string(d, host).unwrap_or_else(|e| {
-                    cx.annotate(
-                        index,
-                        AnnotationLevel::Warning,
-                        format!("the default of input `{name}`: {e}"),
-                    );
+                    warn(format!("the default of input `{name}`: {e}"));
                     String::new()
                 }),
                 None => String::new(),
@@ -221,49 +233,19 @@ fn merge_inputs(
             out.insert(name.clone(), v);
         }
     }
-    for (k, v) in given {
-        unexpected.push(k.clone());
-        out.insert(k, v);
-    }
+    let unexpected: Vec<String> = given.iter().map(|(k, _)| k.clone()).collect();
+    out.extend(given);
     if !unexpected.is_empty() {
         let valid: Vec<&str> = action
             .inputs
             .iter()
             .map(|i| i.name.value.as_str())
             .collect();
-        cx.annotate(
-            index,
-            AnnotationLevel::Warning,
-            format!(
-                "Unexpected input(s) '{}', valid inputs are ['{}']",
-                unexpected.join("', '"),
-                valid.join("', '")
-            ),
-        );
-    }
-    out
-}
-
-/// The inputs an action gets, for a `pre-if`: like [`merge_inputs`], but
-/// without its warnings (given again when the stage runs).
-fn quiet_inputs(
-    action: &Action,
-    with: Vec<(String, String)>,
-    host: &RunHost<'_>,
-) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
-    for input in &action.inputs {
-        let name = &input.name.value;
-        let given = with.iter().find(|(k, _)| k.eq_ignore_ascii_case(name));
-        let v = match (given, &input.default) {
-            (Some((_, v)), _) => v.clone(),
-            (None, Some(d)) => eval::string(d, host).unwrap_or_default(),
-            (None, None) => String::new(),
-        };
-        out.insert(name.clone(), v);
-    }
-    for (k, v) in with {
-        out.entry(k).or_insert(v);
+        warn(format!(
+            "Unexpected input(s) '{}', valid inputs are ['{}']",
+            unexpected.join("', '"),
+            valid.join("', '")
+        ));
     }
     out
 }
@@ -307,26 +289,17 @@ pub(super) async fn run_uses(
         Ok(Located::Action(r)) => *r,
         Ok(Located::Image(image)) => {
             // `with: args` and `with: entrypoint` are the container's.
-            let get = |k: &str| with.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-            let args = match get("args").map(|a| gantry_container::options::split_words(&a)) {
-                Some(Ok(a)) => a,
-                Some(Err(e)) => return fail(cx, index, format!("with.args: {e}")),
-                None => Vec::new(),
+            let all: BTreeMap<String, String> = with.into_iter().collect();
+            let stage = match docker_action::bare(&uses.raw, ImageSource::Image(image), &all) {
+                Ok(s) => s,
+                Err(e) => return fail(cx, index, e),
             };
-            let inputs: BTreeMap<String, String> = with
-                .iter()
-                .filter(|(k, _)| k != "args" && k != "entrypoint")
-                .cloned()
+            let inputs: BTreeMap<String, String> = all
+                .into_iter()
+                .filter(|(k, _)| {
+                    !k.eq_ignore_ascii_case("args") && !k.eq_ignore_ascii_case("entrypoint")
+                })
                 .collect();
-            let stage = docker_action::Stage {
-                run: DockerRun {
-                    what: uses.raw.clone(),
-                    image: ImageSource::Image(image),
-                    entrypoint: get("entrypoint").filter(|e| !e.is_empty()),
-                    args,
-                },
-                env: BTreeMap::new(),
-            };
             let action_id = action_id(state, call.step);
             let done = docker_action::run_main(
                 cx,
@@ -357,16 +330,12 @@ pub(super) async fn run_uses(
     }
     let Some(action) = resolved.action.clone() else {
         // A folder with only a Dockerfile.
-        let stage = docker_action::Stage {
-            run: DockerRun {
-                what: uses.raw.clone(),
-                image: ImageSource::Dockerfile(resolved.dir.join("Dockerfile")),
-                entrypoint: None,
-                args: Vec::new(),
-            },
-            env: BTreeMap::new(),
+        let inputs: BTreeMap<String, String> = with.into_iter().collect();
+        let image = ImageSource::Dockerfile(resolved.dir.join("Dockerfile"));
+        let stage = match docker_action::bare(&uses.raw, image, &inputs) {
+            Ok(s) => s,
+            Err(e) => return fail(cx, index, e),
         };
-        let inputs = with.into_iter().collect();
         let action_id = action_id(state, call.step);
         let done = docker_action::run_main(
             cx,
