@@ -201,6 +201,48 @@ async fn connect(env: &BTreeMap<String, String>) -> Result<Engine, String> {
     }
 }
 
+/// The runner's folders in `RUNNER_TEMP` that containers mount: the home
+/// (`/github/home`), the event's (`/github/workflow`) and the file
+/// commands'.
+struct RunnerDirs {
+    home: PathBuf,
+    workflow: PathBuf,
+    commands: PathBuf,
+}
+
+impl RunnerDirs {
+    fn make(temp: &Path) -> Result<RunnerDirs, String> {
+        let dirs = RunnerDirs {
+            home: temp.join("_github_home"),
+            workflow: temp.join(crate::workspace::EVENT_DIR),
+            commands: temp.join(crate::workspace::FILE_COMMANDS_DIR),
+        };
+        for d in [&dirs.home, &dirs.workflow, &dirs.commands] {
+            std::fs::create_dir_all(d)
+                .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+        }
+        Ok(dirs)
+    }
+}
+
+/// Bind mounts, and the path translation they make.
+#[derive(Default)]
+struct Mounts {
+    paths: PathMap,
+    binds: Vec<Bind>,
+}
+
+impl Mounts {
+    fn add(&mut self, host: &Path, inside: &str, read_only: bool) {
+        let h = host.to_string_lossy().into_owned();
+        self.paths.add(h.clone(), inside);
+        self.binds.push(Bind {
+            read_only,
+            ..Bind::new(h, inside)
+        });
+    }
+}
+
 /// The job's container, where its processes run.
 pub(super) struct InContainer {
     engine: Engine,
@@ -733,29 +775,16 @@ async fn start_job_container(
         .unwrap_or_else(|| "workspace".to_owned());
     let workspace_in = format!("{WORK}/{repo}/{repo}");
     let temp = &spec.dirs.temp;
-    let home = temp.join("_github_home");
-    let workflow = temp.join(crate::workspace::EVENT_DIR);
-    for d in [&home, &workflow] {
-        std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
-    }
-    let mut paths = PathMap::default();
-    let mut binds = Vec::new();
-    let mut mount = |host: &Path, inside: &str, read_only: bool| {
-        let h = host.to_string_lossy().into_owned();
-        paths.add(h.clone(), inside);
-        binds.push(Bind {
-            read_only,
-            ..Bind::new(h, inside)
-        });
-    };
-    mount(&spec.dirs.workspace, &workspace_in, false);
-    mount(temp, &format!("{WORK}/_temp"), false);
-    mount(&home, HOME_IN, false);
-    mount(&workflow, WORKFLOW_IN, false);
-    mount(&spec.dirs.tool_cache, "/__t", false);
+    let dirs = RunnerDirs::make(temp)?;
+    let mut m = Mounts::default();
+    m.add(&spec.dirs.workspace, &workspace_in, false);
+    m.add(temp, &format!("{WORK}/_temp"), false);
+    m.add(&dirs.home, HOME_IN, false);
+    m.add(&dirs.workflow, WORKFLOW_IN, false);
+    m.add(&spec.dirs.tool_cache, "/__t", false);
     let actions = spec.resolver.cache_dir();
     if actions.is_dir() {
-        mount(&actions, &format!("{WORK}/_actions"), true);
+        m.add(&actions, &format!("{WORK}/_actions"), true);
     }
     // JavaScript actions run with this host's node, mounted (the runner
     // mounts its own); it needs a glibc-based image.
@@ -763,19 +792,20 @@ async fn start_job_container(
     if let Some(node) = crate::shell::find_on_path("node", host_path)
         && let Ok(real) = node.canonicalize()
     {
-        mount(&real, NODE_IN, true);
-        paths.add(node.to_string_lossy().into_owned(), NODE_IN);
+        m.add(&real, NODE_IN, true);
+        m.paths.add(node.to_string_lossy().into_owned(), NODE_IN);
     }
     if let Some(b) = socket_bind(&engine) {
-        binds.push(b);
+        m.binds.push(b);
     }
     // RUNNER_WORKSPACE, the workspace's parent, is not mounted itself.
     if let Some(parent) = spec.dirs.workspace.parent() {
-        paths.add(
+        m.paths.add(
             parent.to_string_lossy().into_owned(),
             format!("{WORK}/{repo}"),
         );
     }
+    let Mounts { paths, binds } = m;
     let cspec = ContainerSpec {
         name: unique_name(&format!("job-{}", spec.key.0)),
         image: cfg.image.clone(),
@@ -944,29 +974,19 @@ pub(super) async fn run_action(
         },
     };
     let temp = &spec.dirs.temp;
-    let home = temp.join("_github_home");
-    let workflow = temp.join(crate::workspace::EVENT_DIR);
-    let commands = temp.join(crate::workspace::FILE_COMMANDS_DIR);
-    for d in [&home, &workflow, &commands] {
-        if let Err(e) = std::fs::create_dir_all(d) {
-            return Exit::SpawnFailed(format!("cannot create {}: {e}", d.display()));
-        }
-    }
-    let mut paths = PathMap::default();
-    let mut binds = Vec::new();
-    for (host, inside) in [
-        (spec.dirs.workspace.as_path(), "/github/workspace"),
-        (home.as_path(), HOME_IN),
-        (workflow.as_path(), WORKFLOW_IN),
-        (commands.as_path(), "/github/file_commands"),
-    ] {
-        let h = host.to_string_lossy().into_owned();
-        paths.add(h.clone(), inside);
-        binds.push(Bind::new(h, inside));
-    }
+    let dirs = match RunnerDirs::make(temp) {
+        Ok(d) => d,
+        Err(e) => return Exit::SpawnFailed(e),
+    };
+    let mut m = Mounts::default();
+    m.add(&spec.dirs.workspace, "/github/workspace", false);
+    m.add(&dirs.home, HOME_IN, false);
+    m.add(&dirs.workflow, WORKFLOW_IN, false);
+    m.add(&dirs.commands, "/github/file_commands", false);
     if let Some(b) = socket_bind(&engine) {
-        binds.push(b);
+        m.binds.push(b);
     }
+    let Mounts { paths, binds } = m;
     // Docker actions run on the job's network (made for them when the job
     // has no containers), reaching gantry's services through the relays.
     let network = match docker.network_for_action(spec, &engine).await {

@@ -381,15 +381,7 @@ pub(super) async fn run_uses(
             .await;
             if n.post.is_some() {
                 intra.extend(done.state);
-                state.posts.push(PostStep {
-                    name: format!("Post {}", call.name),
-                    action: resolved.clone(),
-                    inputs,
-                    env: call.env,
-                    intra,
-                    action_id,
-                    native: None,
-                });
+                queue_post(state, &call, &resolved, inputs, intra, action_id);
             }
             StepResult {
                 outcome: done.outcome,
@@ -428,15 +420,7 @@ pub(super) async fn run_uses(
             .await;
             if d.post_entrypoint.is_some() {
                 intra.extend(done.state);
-                state.posts.push(PostStep {
-                    name: format!("Post {}", call.name),
-                    action: resolved.clone(),
-                    inputs,
-                    env: call.env,
-                    intra,
-                    action_id,
-                    native: None,
-                });
+                queue_post(state, &call, &resolved, inputs, intra, action_id);
             }
             StepResult {
                 outcome: done.outcome,
@@ -449,6 +433,27 @@ pub(super) async fn run_uses(
             format!("`{}`: the action has no `runs`", uses.raw),
         ),
     }
+}
+
+/// Queues an action's post stage, run at the end of the job with the
+/// main stage's inputs and environment and what its stages saved.
+fn queue_post(
+    state: &mut State,
+    call: &Call<'_>,
+    resolved: &ResolvedAction,
+    inputs: BTreeMap<String, String>,
+    intra: BTreeMap<String, String>,
+    action_id: String,
+) {
+    state.posts.push(PostStep {
+        name: format!("Post {}", call.name),
+        action: resolved.clone(),
+        inputs,
+        env: call.env.clone(),
+        intra,
+        action_id,
+        native: None,
+    });
 }
 
 /// A native built-in's main stage.
