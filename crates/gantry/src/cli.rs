@@ -163,6 +163,15 @@ pub struct PlanArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub graph: Option<GraphFormat>,
 
+    /// A configuration variable, `vars.KEY`, for conditions and names
+    /// (repeatable; without any, `vars` is decided at run time)
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Variables from a dotenv file
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Option<PathBuf>,
+
     /// When to use colour (`NO_COLOR` turns it off in auto mode)
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,

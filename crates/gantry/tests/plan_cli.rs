@@ -382,3 +382,26 @@ fn corpus_plans() {
         }
     }
 }
+
+#[test]
+fn vars_given_to_plan_decide_conditions_on_them() {
+    let repo = Repo::new();
+    repo.write(
+        ".github/workflows/vars.yml",
+        "name: Vars\non: push\njobs:\n  deploy:\n    if: vars.DEPLOY == 'yes'\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo deploy\n",
+    );
+    repo.commit("vars workflow");
+    // Without `--var`, `vars` is decided at run time.
+    let plan = repo.plan_json(&[]);
+    let cond = &job(workflow(&plan, "Vars"), "deploy")["condition"];
+    assert_eq!(cond["result"], "run-time", "{cond}");
+    // With it, as `gantry run --var` would decide.
+    let plan = repo.plan_json(&["--var", "DEPLOY=yes"]);
+    let deploy = job(workflow(&plan, "Vars"), "deploy");
+    assert_eq!(deploy["condition"]["result"], "true", "{deploy}");
+    assert_eq!(deploy["skipped"], false, "{deploy}");
+    let plan = repo.plan_json(&["--var", "DEPLOY=no"]);
+    let deploy = job(workflow(&plan, "Vars"), "deploy");
+    assert_eq!(deploy["condition"]["result"], "false", "{deploy}");
+    assert_eq!(deploy["skipped"], true, "{deploy}");
+}

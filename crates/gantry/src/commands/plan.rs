@@ -157,7 +157,9 @@ pub fn run(args: &PlanArgs) -> Result<Exit> {
     let root = git.root().to_path_buf();
     let paths = workflow_paths(&args.ev, &cwd, &root)?;
     let loaded = load_workflows(&paths, &root);
-    let event = build_event_with(&git, &event_options(&args.ev)?)?;
+    let mut event = build_event_with(&git, &event_options(&args.ev)?)?;
+    let vars = super::run::pairs(&args.vars, args.var_file.as_deref(), "var")?;
+    event.vars = super::run::object_of(&vars);
     let platforms = platforms(&args.ev)?;
     let repo = WorktreeRepo::new(&root);
     let colour = colour(args.color);

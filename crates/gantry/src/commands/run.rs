@@ -42,7 +42,11 @@ use environments::Environments;
 use prepare::{Setup, prepare};
 
 /// `KEY=VALUE` pairs from flags, then from a dotenv file (flags win).
-fn pairs(flags: &[String], file: Option<&Path>, what: &str) -> Result<Vec<(String, String)>> {
+pub(crate) fn pairs(
+    flags: &[String],
+    file: Option<&Path>,
+    what: &str,
+) -> Result<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = Vec::new();
     if let Some(f) = file {
         let text = std::fs::read_to_string(f)
@@ -82,7 +86,7 @@ fn pairs(flags: &[String], file: Option<&Path>, what: &str) -> Result<Vec<(Strin
     Ok(out)
 }
 
-fn object_of(pairs: &[(String, String)]) -> Object {
+pub(crate) fn object_of(pairs: &[(String, String)]) -> Object {
     let mut o = Object::new();
     for (k, v) in pairs {
         o.set(k.clone(), Value::from(v.as_str()));
