@@ -21,6 +21,12 @@ use tokio::sync::watch;
 
 use crate::spec::{ContainerSpec, create_body};
 
+/// The label of images built from actions' Dockerfiles.
+const BUILD_LABEL: &str = "dev.gantry.action-build";
+
+/// How long a call that is not a stream may take.
+pub const CALL_LIMIT: Duration = Duration::from_secs(120);
+
 /// Grace before SIGTERM, after SIGINT (as for processes).
 pub const SIGTERM_AFTER: Duration = Duration::from_millis(7500);
 /// Grace before SIGKILL, after SIGTERM.
@@ -105,7 +111,11 @@ pub struct ContainerState {
 /// A connected engine.
 #[derive(Clone, Debug)]
 pub struct Engine {
+    /// For streams that last as long as what they follow (pulls, builds,
+    /// a command's output): no time limit.
     docker: Docker,
+    /// For the other calls: a hung engine fails them after [`CALL_LIMIT`].
+    quick: Docker,
     /// Where it was reached (`unix:///var/run/docker.sock`).
     pub endpoint: String,
     /// The engine's version, as it reports it.
@@ -132,6 +142,7 @@ impl Engine {
             .negotiate_version()
             .await
             .map_err(|e| fail(engine_message(&e)))?;
+        let quick = docker.clone().with_timeout(CALL_LIMIT);
         // Long-running streams (exec output, waits) have no overall limit.
         let docker = docker.with_timeout(Duration::from_secs(u64::from(u32::MAX)));
         let version = docker
@@ -142,6 +153,7 @@ impl Engine {
             .unwrap_or_default();
         Ok(Engine {
             docker,
+            quick,
             endpoint: host.to_owned(),
             version,
         })
@@ -149,7 +161,7 @@ impl Engine {
 
     /// Whether the image is present.
     pub async fn has_image(&self, image: &str) -> bool {
-        self.docker.inspect_image(image).await.is_ok()
+        self.quick.inspect_image(image).await.is_ok()
     }
 
     /// Makes `image` present: pulled (with `credentials`) when missing.
@@ -212,6 +224,10 @@ impl Engine {
             t: Some(tag.to_owned()),
             rm: true,
             forcerm: true,
+            labels: Some(std::collections::HashMap::from([(
+                BUILD_LABEL.to_owned(),
+                "1".to_owned(),
+            )])),
             ..Default::default()
         };
         let mut stream =
@@ -237,6 +253,18 @@ impl Engine {
         if !pending.trim().is_empty() {
             on_line(pending.trim_end().to_owned());
         }
+        // The build took the tag from an earlier build of the same
+        // Dockerfile, which is left without a name: remove those.
+        let filters = std::collections::HashMap::from([
+            ("dangling".to_owned(), vec!["true".to_owned()]),
+            ("label".to_owned(), vec![BUILD_LABEL.to_owned()]),
+        ]);
+        let _ = self
+            .quick
+            .prune_images(Some(bollard::query_parameters::PruneImagesOptions {
+                filters: Some(filters),
+            }))
+            .await;
         Ok(())
     }
 
@@ -252,7 +280,7 @@ impl Engine {
             labels: Some(labels.iter().cloned().collect()),
             ..Default::default()
         };
-        self.docker
+        self.quick
             .create_network(req)
             .await
             .map_err(api(format!("cannot create the network `{name}`")))?;
@@ -260,7 +288,7 @@ impl Engine {
     }
 
     pub async fn remove_network(&self, name: &str) -> Result<(), EngineError> {
-        self.docker
+        self.quick
             .remove_network(name)
             .await
             .map_err(api(format!("cannot remove the network `{name}`")))
@@ -270,7 +298,7 @@ impl Engine {
     /// its containers reach.
     pub async fn network_gateway(&self, name: &str) -> Result<Option<String>, EngineError> {
         let n = self
-            .docker
+            .quick
             .inspect_network(
                 name,
                 None::<bollard::query_parameters::InspectNetworkOptions>,
@@ -292,7 +320,7 @@ impl Engine {
             ..Default::default()
         };
         let r = self
-            .docker
+            .quick
             .create_container(Some(options), create_body(spec))
             .await
             .map_err(api(format!(
@@ -303,7 +331,7 @@ impl Engine {
     }
 
     pub async fn start(&self, id: &str) -> Result<(), EngineError> {
-        self.docker
+        self.quick
             .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
             .await
             .map_err(api(format!("cannot start the container {}", short(id))))
@@ -316,7 +344,7 @@ impl Engine {
             v: true,
             ..Default::default()
         };
-        self.docker
+        self.quick
             .remove_container(id, Some(options))
             .await
             .map_err(api(format!("cannot remove the container {}", short(id))))
@@ -326,12 +354,12 @@ impl Engine {
         let options = KillContainerOptions {
             signal: signal.to_owned(),
         };
-        let _ = self.docker.kill_container(id, Some(options)).await;
+        let _ = self.quick.kill_container(id, Some(options)).await;
     }
 
     pub async fn state(&self, id: &str) -> Result<ContainerState, EngineError> {
         let r = self
-            .docker
+            .quick
             .inspect_container(
                 id,
                 None::<bollard::query_parameters::InspectContainerOptions>,
@@ -354,7 +382,7 @@ impl Engine {
     /// binding of each).
     pub async fn host_ports(&self, id: &str) -> Result<BTreeMap<String, String>, EngineError> {
         let r = self
-            .docker
+            .quick
             .inspect_container(
                 id,
                 None::<bollard::query_parameters::InspectContainerOptions>,
@@ -418,7 +446,7 @@ impl Engine {
             attach_stderr: Some(true),
             ..Default::default()
         };
-        let exec = match self.docker.create_exec(id, options).await {
+        let exec = match self.quick.create_exec(id, options).await {
             Ok(e) => e.id,
             Err(e) => {
                 return Ended::Failed(format!(
@@ -451,7 +479,7 @@ impl Engine {
             }
         };
         let stopper = {
-            let docker = self.docker.clone();
+            let docker = self.quick.clone();
             let exec = exec.clone();
             let endpoint = self.endpoint.clone();
             let container = id.to_owned();
@@ -471,7 +499,7 @@ impl Engine {
         };
         match pump(output, timeout, cancel, on_line, stopper).await {
             // The stream ended by itself: the engine knows the code.
-            Ended::Code(_) => match self.docker.inspect_exec(&exec).await {
+            Ended::Code(_) => match self.quick.inspect_exec(&exec).await {
                 Ok(i) => Ended::Code(i.exit_code.unwrap_or(-1)),
                 Err(e) => Ended::Failed(engine_message(&e)),
             },
@@ -547,7 +575,7 @@ impl Engine {
             std::collections::HashMap::from([("label".to_owned(), vec![owner.to_owned()])]);
         let mut containers = 0;
         let listed = self
-            .docker
+            .quick
             .list_containers(Some(bollard::query_parameters::ListContainersOptions {
                 all: true,
                 filters: Some(filters.clone()),
@@ -566,7 +594,7 @@ impl Engine {
         }
         let mut networks = 0;
         let listed = self
-            .docker
+            .quick
             .list_networks(Some(bollard::query_parameters::ListNetworksOptions {
                 filters: Some(filters),
             }))

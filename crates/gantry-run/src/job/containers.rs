@@ -964,7 +964,7 @@ pub(super) async fn run_action(
         }
         ImageSource::Dockerfile(file) => match docker.built.get(file) {
             Some(tag) => tag.clone(),
-            None => match build(&engine, file, &mut say).await {
+            None => match build(&engine, file, &image_key(spec, file), &mut say).await {
                 Ok(tag) => {
                     docker.built.insert(file.clone(), tag.clone());
                     tag
@@ -1033,11 +1033,32 @@ pub(super) async fn run_action(
     exit_of(ended)
 }
 
-/// Builds an action's Dockerfile (its folder is the build context); the
-/// tag names the Dockerfile's path, so a job builds it once.
+/// What names a Dockerfile's image across runs: a local action's path in
+/// its repository (the workspace's path changes with every run), else the
+/// Dockerfile's own path (remote actions are cached by commit).
+fn image_key(spec: &super::JobSpec, dockerfile: &Path) -> String {
+    match dockerfile.strip_prefix(&spec.dirs.workspace) {
+        Ok(rel) => {
+            let repo = spec
+                .contexts
+                .get("github")
+                .and_then(|g| g.get("repository"))
+                .map(Value::to_display_string)
+                .unwrap_or_default();
+            format!("{repo}/{}", rel.display())
+        }
+        Err(_) => dockerfile.display().to_string(),
+    }
+}
+
+/// Builds an action's Dockerfile (its folder is the build context), tagged
+/// by `key` (see [`image_key`]): a job builds it once, and a later build
+/// replaces the earlier one (the engine's cache makes an unchanged one
+/// quick).
 async fn build(
     engine: &Engine,
     dockerfile: &Path,
+    key: &str,
     say: &mut (dyn FnMut(String) + Send),
 ) -> Result<String, String> {
     use sha2::Digest;
@@ -1046,7 +1067,7 @@ async fn build(
         || "Dockerfile".to_owned(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let digest = sha2::Sha256::digest(dockerfile.to_string_lossy().as_bytes());
+    let digest = sha2::Sha256::digest(key.as_bytes());
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     let tag = format!("gantry-action-{hex}:latest");
     let out = tokio::process::Command::new("tar")
