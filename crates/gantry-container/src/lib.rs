@@ -8,6 +8,7 @@
 //! - [`engine`]: the engine itself (bollard): images (pull, build),
 //!   networks, containers, exec with output streamed line by line.
 
+pub mod dockerignore;
 pub mod engine;
 pub use gantry_workflow::container::{options, ports};
 pub mod spec;

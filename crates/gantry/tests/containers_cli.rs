@@ -182,6 +182,11 @@ fn docker_actions_run_from_an_image_a_dockerfile_and_js_actions_run_in_the_conta
         "{out}"
     );
     assert!(out.contains("dockerfile said=duck"), "{out}");
+    // `.dockerignore` left `ignored/` and `*.md` out of the build context.
+    assert!(
+        out.contains("build context: .dockerignore Dockerfile action.yml entry.sh"),
+        "{out}"
+    );
     // A JavaScript action in the job's container, with this host's node
     // mounted; its post step gets the state.
     assert!(

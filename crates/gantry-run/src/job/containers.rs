@@ -1033,6 +1033,29 @@ pub(super) async fn run_action(
     exit_of(ended)
 }
 
+/// The files (and links) below `dir` that `.dockerignore` keeps, relative
+/// to the context, `/`-separated; directories are walked, not listed.
+fn context_files(
+    root: &Path,
+    rel: &Path,
+    rules: &gantry_container::dockerignore::DockerIgnore,
+    out: &mut Vec<String>,
+) {
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = rel.join(entry.file_name());
+        let text = path.to_string_lossy().replace('\\', "/");
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            context_files(root, &path, rules, out);
+        } else if !rules.excludes(&text) {
+            out.push(text);
+        }
+    }
+}
+
 /// What names a Dockerfile's image across runs: a local action's path in
 /// its repository (the workspace's path changes with every run), else the
 /// Dockerfile's own path (remote actions are cached by commit).
@@ -1070,13 +1093,38 @@ async fn build(
     let digest = sha2::Sha256::digest(key.as_bytes());
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     let tag = format!("gantry-action-{hex}:latest");
-    let out = tokio::process::Command::new("tar")
-        .arg("-C")
-        .arg(context)
-        .args(["-cf", "-", "."])
-        .output()
-        .await
-        .map_err(|e| format!("cannot pack {} to build it: {e}", context.display()))?;
+    // `.dockerignore` leaves files out, as the docker CLI does (the
+    // Dockerfile and `.dockerignore` itself are always sent).
+    let mut tar = tokio::process::Command::new("tar");
+    tar.arg("-C").arg(context);
+    let ignore = std::fs::read_to_string(context.join(".dockerignore")).ok();
+    let list_file = match &ignore {
+        Some(text) => {
+            let rules = gantry_container::dockerignore::DockerIgnore::parse(text);
+            let mut kept = Vec::new();
+            context_files(context, Path::new(""), &rules, &mut kept);
+            for always in [name.as_str(), ".dockerignore"] {
+                if !kept.iter().any(|k| k == always) {
+                    kept.push(always.to_owned());
+                }
+            }
+            // In the system's temporary folder: the context may be read-only.
+            let list = std::env::temp_dir().join(format!("{}.list", unique_name("context")));
+            std::fs::write(&list, kept.join("\n") + "\n")
+                .map_err(|e| format!("cannot list the build context: {e}"))?;
+            tar.args(["--no-recursion", "-cf", "-", "-T"]).arg(&list);
+            Some(list)
+        }
+        None => {
+            tar.args(["-cf", "-", "."]);
+            None
+        }
+    };
+    let out = tar.output().await;
+    if let Some(l) = list_file {
+        let _ = std::fs::remove_file(l);
+    }
+    let out = out.map_err(|e| format!("cannot pack {} to build it: {e}", context.display()))?;
     if !out.status.success() {
         return Err(format!(
             "cannot pack {} to build it: {}",
