@@ -126,6 +126,42 @@ jobs:
 }
 
 #[test]
+fn containers_on_macos_or_windows_runners() {
+    let d = check(
+        "on: push
+jobs:
+  mac:
+    runs-on: macos-latest
+    container: node:20
+    steps:
+      - run: true
+  win:
+    runs-on: [self-hosted, windows]
+    services:
+      redis: redis
+    steps:
+      - run: true
+  linux:
+    runs-on: ubuntu-latest
+    container: node:20
+    steps:
+      - run: true
+  matrix:
+    strategy:
+      matrix:
+        os: [ubuntu-latest, macos-latest]
+    runs-on: ${{ matrix.os }}
+    container: node:20
+    steps:
+      - run: true
+",
+    );
+    assert_found(&d, &["E container-runner@5:16", "E container-runner@11:7"]);
+    assert!(d[0].message.contains("macOS"), "{}", d[0].message);
+    assert!(d[1].message.contains("Windows"), "{}", d[1].message);
+}
+
+#[test]
 fn valid_container_options_and_expressions_are_left_alone() {
     let d = check(
         "on: push

@@ -1172,3 +1172,74 @@ pub(super) fn say_at<'a>(cx: &'a Ctx<'a>, step: usize) -> impl FnMut(String) + S
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A relay forwards both ways to the loopback service, and stops with
+    /// the relays.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn relays_forward_to_the_loopback_service_and_stop_when_dropped() {
+        // A stand-in service: answers each connection with what it got,
+        // upper-cased.
+        let service = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let port = service.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut c, _)) = service.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 64];
+                    let n = c.read(&mut buf).await.unwrap();
+                    c.write_all(&buf[..n].to_ascii_uppercase()).await.unwrap();
+                });
+            }
+        });
+        // The "gateway" is loopback here (the test has no bridge).
+        let relays = Relays::start("127.0.0.1", &[port]).await.unwrap();
+        let relay = relays.ports[&port];
+        assert_ne!(relay, port);
+        let url = format!("http://127.0.0.1:{port}/_apis/");
+        assert_eq!(
+            relays.rewrite(&url),
+            format!("http://127.0.0.1:{relay}/_apis/")
+        );
+        let mut c = tokio::net::TcpStream::connect(("127.0.0.1", relay))
+            .await
+            .unwrap();
+        c.write_all(b"ping").await.unwrap();
+        let mut got = [0u8; 4];
+        c.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"PING");
+        drop(relays);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            tokio::net::TcpStream::connect(("127.0.0.1", relay))
+                .await
+                .is_err(),
+            "the relay still listens"
+        );
+    }
+
+    #[test]
+    fn owners_are_gone_only_on_this_machine_and_namespace() {
+        let here = machine();
+        let me = std::process::id();
+        assert!(
+            !owner_is_gone(&format!("{here}/{me}"), &here),
+            "this process"
+        );
+        assert!(
+            owner_is_gone(&format!("{here}/4294967"), &here),
+            "a pid that does not exist"
+        );
+        assert!(
+            !owner_is_gone("other-host:ns/4294967", &here),
+            "another machine"
+        );
+        assert!(!owner_is_gone("garbage", &here));
+    }
+}
