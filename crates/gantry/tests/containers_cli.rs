@@ -4,8 +4,9 @@
 //! options, a job timeout in a container), on fixture
 //! `tests/run-fixtures/containers`.
 //!
-//! Needs an engine and the images `gantry-test/busybox:1` and
-//! `gantry-test/glibc:2`, which `scripts/container-engine` makes (without a
+//! Needs an engine and the images `gantry-test/busybox:1`,
+//! `gantry-test/glibc:2` and `gantry-test/musl:1`, which
+//! `scripts/container-engine` makes (without a
 //! registry). Without them each test is skipped with a message, unless
 //! `GANTRY_TEST_CONTAINERS=1` (set by `scripts/test` when the engine is
 //! ready) makes that a failure.
@@ -22,14 +23,18 @@ use harness::{Ran, Repo, World, commit_all, copy, fixture_dir, publish};
 /// Whether the engine and the test images are there (or a failure if
 /// they must be).
 fn engine_ready() -> bool {
-    let images_present = ["gantry-test/busybox:1", "gantry-test/glibc:2"]
-        .iter()
-        .all(|image| {
-            Command::new("docker")
-                .args(["image", "inspect", image])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
+    let images_present = [
+        "gantry-test/busybox:1",
+        "gantry-test/glibc:2",
+        "gantry-test/musl:1",
+    ]
+    .iter()
+    .all(|image| {
+        Command::new("docker")
+            .args(["image", "inspect", image])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
     if images_present {
         return true;
     }
@@ -210,7 +215,7 @@ fn unhealthy_services_refused_options_and_timeouts_fail_clearly() {
     let out = r.output();
     let a = r.annotations();
     assert_eq!(r.code, Some(1), "{}", r.all_text());
-    for job in ["unhealthy", "bad-options", "timeout"] {
+    for job in ["unhealthy", "bad-options", "timeout", "js-on-musl"] {
         assert_eq!(r.result(job), "failure", "{job}: {}", r.all_text());
     }
     assert!(!out.contains("never-runs"), "{out}");
@@ -222,6 +227,9 @@ fn unhealthy_services_refused_options_and_timeouts_fail_clearly() {
         "{a}"
     );
     assert!(out.contains("sick-service-log"), "{out}");
+    // The host's node cannot run in a musl container: said, not a cryptic
+    // exec error.
+    assert!(a.contains("uses musl (Alpine)"), "{a}");
     // GitHub refuses --network in options.
     assert!(a.contains("`--network` is not supported"), "{a}");
     // The job's timeout stops the command in the container at once
@@ -251,7 +259,8 @@ fn unhealthy_services_refused_options_and_timeouts_fail_clearly() {
         leftovers(&[
             "failures.yml:unhealthy",
             "failures.yml:bad-options",
-            "failures.yml:timeout"
+            "failures.yml:timeout",
+            "failures.yml:js-on-musl",
         ]),
         Vec::<String>::new()
     );

@@ -248,6 +248,10 @@ pub(super) struct InContainer {
     engine: Engine,
     id: String,
     relays: Option<Arc<Relays>>,
+    image: String,
+    /// Whether its C library is musl (Alpine): the host's node, built for
+    /// glibc, cannot run there.
+    musl: bool,
     pub paths: PathMap,
     /// The container's own `PATH`.
     path_var: String,
@@ -255,6 +259,17 @@ pub(super) struct InContainer {
 }
 
 impl InContainer {
+    /// Why the host's node cannot run JavaScript actions here, if it
+    /// cannot.
+    pub fn node_unusable(&self) -> Option<String> {
+        self.musl.then(|| {
+            format!(
+                "the job's container `{}` uses musl (Alpine), and JavaScript actions in a container run with this machine's node, built for glibc; use a glibc-based image (Debian, Ubuntu), see docs/divergences.md",
+                self.image
+            )
+        })
+    }
+
     /// Whether the container has `program` (`bash`, `python`).
     pub fn has(&self, program: &str) -> bool {
         self.has.iter().any(|p| p == program)
@@ -841,7 +856,7 @@ async fn start_job_container(
         cmd: vec![
             "sh".to_owned(),
             "-c".to_owned(),
-            "printf 'PATH=%s\\n' \"$PATH\"; for p in bash python python3; do command -v $p >/dev/null 2>&1 && echo has=$p; done; true".to_owned(),
+            "printf 'PATH=%s\\n' \"$PATH\"; for p in bash python python3; do command -v $p >/dev/null 2>&1 && echo has=$p; done; for l in /lib/ld-musl-*; do [ -e \"$l\" ] && echo libc=musl; done; true".to_owned(),
         ],
         ..Default::default()
     };
@@ -858,12 +873,15 @@ async fn start_job_container(
         .await;
     let mut path_var = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_owned();
     let mut has = Vec::new();
+    let mut musl = false;
     if ended == Ended::Code(0) {
         for l in lines {
             if let Some(p) = l.strip_prefix("PATH=") {
                 path_var = p.to_owned();
             } else if let Some(p) = l.strip_prefix("has=") {
                 has.push(p.to_owned());
+            } else if l == "libc=musl" {
+                musl = true;
             }
         }
     } else {
@@ -873,6 +891,8 @@ async fn start_job_container(
         engine,
         id,
         relays,
+        image: cfg.image.clone(),
+        musl,
         paths,
         path_var,
         has,

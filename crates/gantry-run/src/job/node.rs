@@ -168,6 +168,10 @@ pub(super) async fn run(
             ),
         );
     }
+    if let Some(why) = cx.container.and_then(|c| c.node_unusable()) {
+        cx.annotate(index, AnnotationLevel::Error, format!("`{what}`: {why}"));
+        return failed();
+    }
     let declared = call.env.keys().cloned().collect();
     let mut env = process_step::full_env(spec, state, call.env);
     for (k, v) in call.inputs {
