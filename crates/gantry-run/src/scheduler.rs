@@ -211,16 +211,15 @@ pub async fn run(
                     continue;
                 }
                 if let Some(reason) = &job.not_runnable {
-                    sink.emit(Event::JobSkipped {
-                        result: Conclusion::Skipped,
-                        job: job.spec.key.clone(),
-                        reason: reason.clone(),
-                    });
-                    results[i] = Some(JobOutcome {
-                        result: Conclusion::Skipped,
-                        outputs: BTreeMap::new(),
-                    });
-                    skip_members(i, &jobs, &members, &mut results, sink.as_ref());
+                    end_unrun(
+                        i,
+                        Conclusion::Skipped,
+                        reason.clone(),
+                        &jobs,
+                        &members,
+                        &mut results,
+                        sink.as_ref(),
+                    );
                     progressed = true;
                     continue;
                 }
@@ -230,16 +229,15 @@ pub async fn run(
                     .is_some_and(|g| failed_matrices.contains(g))
                     && job.fail_fast
                 {
-                    sink.emit(Event::JobSkipped {
-                        result: Conclusion::Cancelled,
-                        job: job.spec.key.clone(),
-                        reason: "cancelled by fail-fast: another cell of the matrix failed".into(),
-                    });
-                    results[i] = Some(JobOutcome {
-                        result: Conclusion::Cancelled,
-                        outputs: BTreeMap::new(),
-                    });
-                    skip_members(i, &jobs, &members, &mut results, sink.as_ref());
+                    end_unrun(
+                        i,
+                        Conclusion::Cancelled,
+                        "cancelled by fail-fast: another cell of the matrix failed".into(),
+                        &jobs,
+                        &members,
+                        &mut results,
+                        sink.as_ref(),
+                    );
                     progressed = true;
                     continue;
                 }
@@ -275,16 +273,15 @@ pub async fn run(
                 let run_it = match evaluate_if(job.condition.as_ref(), &host) {
                     Ok(b) => b,
                     Err(e) => {
-                        sink.emit(Event::JobSkipped {
-                            result: Conclusion::Failure,
-                            job: job.spec.key.clone(),
-                            reason: format!("if: {e}"),
-                        });
-                        results[i] = Some(JobOutcome {
-                            result: Conclusion::Failure,
-                            outputs: BTreeMap::new(),
-                        });
-                        skip_members(i, &jobs, &members, &mut results, sink.as_ref());
+                        end_unrun(
+                            i,
+                            Conclusion::Failure,
+                            format!("if: {e}"),
+                            &jobs,
+                            &members,
+                            &mut results,
+                            sink.as_ref(),
+                        );
                         progressed = true;
                         continue;
                     }
@@ -297,30 +294,28 @@ pub async fn run(
                     } else {
                         "a job it needs did not succeed".to_owned()
                     };
-                    sink.emit(Event::JobSkipped {
-                        result: Conclusion::Skipped,
-                        job: job.spec.key.clone(),
+                    end_unrun(
+                        i,
+                        Conclusion::Skipped,
                         reason,
-                    });
-                    results[i] = Some(JobOutcome {
-                        result: Conclusion::Skipped,
-                        outputs: BTreeMap::new(),
-                    });
-                    skip_members(i, &jobs, &members, &mut results, sink.as_ref());
+                        &jobs,
+                        &members,
+                        &mut results,
+                        sink.as_ref(),
+                    );
                     progressed = true;
                     continue;
                 }
                 if let Some(reason) = &job.start_error {
-                    sink.emit(Event::JobSkipped {
-                        result: Conclusion::Failure,
-                        job: job.spec.key.clone(),
-                        reason: reason.clone(),
-                    });
-                    results[i] = Some(JobOutcome {
-                        result: Conclusion::Failure,
-                        outputs: BTreeMap::new(),
-                    });
-                    skip_members(i, &jobs, &members, &mut results, sink.as_ref());
+                    end_unrun(
+                        i,
+                        Conclusion::Failure,
+                        reason.clone(),
+                        &jobs,
+                        &members,
+                        &mut results,
+                        sink.as_ref(),
+                    );
                     progressed = true;
                     continue;
                 }
@@ -387,17 +382,16 @@ pub async fn run(
                             started_calls.insert(i, (Arc::new(start), Instant::now()));
                         }
                         Err(e) => {
-                            sink.emit(Event::JobSkipped {
-                                result: Conclusion::Failure,
-                                job: job.spec.key.clone(),
-                                reason: masker.mask(&e),
-                            });
-                            results[i] = Some(JobOutcome {
-                                result: Conclusion::Failure,
-                                outputs: BTreeMap::new(),
-                            });
+                            end_unrun(
+                                i,
+                                Conclusion::Failure,
+                                masker.mask(&e),
+                                &jobs,
+                                &members,
+                                &mut results,
+                                sink.as_ref(),
+                            );
                             finish_order.push(i);
-                            skip_members(i, &jobs, &members, &mut results, sink.as_ref());
                             if job.fail_fast
                                 && let Some(g) = &job.matrix_group
                             {
@@ -658,6 +652,29 @@ fn evaluate_if(c: Option<&Condition>, host: &JobLevelHost<'_>) -> Result<bool, S
 
 /// Marks every job of a call that will not start (skipped, failed before
 /// it started), and of the calls inside it, as skipped.
+/// Ends job `i` without running it: reported (with `reason`), its result
+/// recorded, and, for a call, the jobs of the called workflow skipped.
+fn end_unrun(
+    i: usize,
+    result: Conclusion,
+    reason: String,
+    jobs: &[Arc<RunJob>],
+    members: &[Vec<usize>],
+    results: &mut [Option<JobOutcome>],
+    sink: &dyn Sink,
+) {
+    sink.emit(Event::JobSkipped {
+        result,
+        job: jobs[i].spec.key.clone(),
+        reason,
+    });
+    results[i] = Some(JobOutcome {
+        result,
+        outputs: BTreeMap::new(),
+    });
+    skip_members(i, jobs, members, results, sink);
+}
+
 fn skip_members(
     call: usize,
     jobs: &[Arc<RunJob>],

@@ -5,30 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 #[path = "support/run_harness.rs"]
 mod harness;
 
-use harness::{Repo, git};
-
-fn rev_parse(dir: &Path, rev: &str) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["rev-parse", rev])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn node_installed() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
+use harness::{Repo, git, installed};
 
 /// actions/checkout's action.yml: outputs `ref` ("The branch, tag or SHA
 /// that was checked out") and `commit` ("The commit SHA that was checked
@@ -37,7 +18,7 @@ fn node_installed() -> bool {
 #[test]
 fn checkout_outputs_and_path() {
     let repo = Repo::new("builtins-documented-checkout");
-    let sha = rev_parse(repo.dir.path(), "HEAD");
+    let sha = git(repo.dir.path(), &["rev-parse", "HEAD"]);
     let r = repo.run(&[]);
     let plain = r.outputs_of("plain");
     assert_eq!(r.result("plain"), "success", "{}", r.all_text());
@@ -60,13 +41,13 @@ fn checkout_outputs_and_path() {
 fn paths_filter_file_and_change_types() {
     let repo = Repo::new("builtins-documented-paths");
     let dir = repo.dir.path();
-    let before = rev_parse(dir, "HEAD");
+    let before = git(dir, &["rev-parse", "HEAD"]);
     std::fs::remove_file(dir.join("src/old.txt")).unwrap();
     std::fs::write(dir.join("src/new.txt"), "new\n").unwrap();
     std::fs::write(dir.join("src/keep.txt"), "changed\n").unwrap();
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "--quiet", "-m", "change"]);
-    let after = rev_parse(dir, "HEAD");
+    let after = git(dir, &["rev-parse", "HEAD"]);
     let r = repo.run(&["push", "--before", &before, "--after", &after]);
     assert_eq!(r.code, Some(0), "{}\n{}", r.all_text(), r.stderr);
     let all: BTreeMap<String, String> =
@@ -92,7 +73,7 @@ fn paths_filter_file_and_change_types() {
 /// `retry-exempt-status-codes` (default 400,401,403,404,422) ("Retries").
 #[test]
 fn github_script_result_encoding_failures_and_retries() {
-    if !node_installed() {
+    if !installed("node") {
         eprintln!("skipped: no node here");
         return;
     }
@@ -137,7 +118,7 @@ fn checkout_ref_places_the_named_commit() {
     let repo = Repo::new("checkout-ref");
     let dir = repo.dir.path();
     git(dir, &["tag", "v1"]);
-    let v1 = rev_parse(dir, "v1");
+    let v1 = git(dir, &["rev-parse", "v1"]);
     std::fs::write(dir.join("version.txt"), "2\n").unwrap();
     git(dir, &["commit", "--quiet", "-am", "version 2"]);
     let r = repo.run(&[]);

@@ -4,8 +4,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -13,37 +11,11 @@ use serde_json::Value;
 #[path = "support/run_harness.rs"]
 mod harness;
 
-use harness::{Repo, git};
-
-fn rev_parse(dir: &Path, rev: &str) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["rev-parse", rev])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn python_311_installed() -> bool {
-    Command::new("python3.11")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn node_installed() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
+use harness::{Repo, git, installed};
 
 #[test]
 fn setup_python_uses_the_installed_version() {
-    if !python_311_installed() {
+    if !installed("python3.11") {
         eprintln!("skipped: no python3.11 here");
         return;
     }
@@ -82,10 +54,10 @@ fn setup_python_fails_clearly_without_the_version() {
 fn paths_filter_outputs_follow_the_pushed_changes() {
     let repo = Repo::new("paths-filter-push");
     let dir = repo.dir.path();
-    let first = rev_parse(dir, "HEAD");
+    let first = git(dir, &["rev-parse", "HEAD"]);
     std::fs::write(dir.join("shared/x.py"), "print(2)\n").unwrap();
     git(dir, &["commit", "--quiet", "-am", "shared"]);
-    let second = rev_parse(dir, "HEAD");
+    let second = git(dir, &["rev-parse", "HEAD"]);
     let r = repo.run(&["push", "--before", &first, "--after", &second]);
     assert_eq!(r.code, Some(0), "{}\n{}", r.all_text(), r.stderr);
     let o = r.outputs_of("changes");
@@ -99,7 +71,7 @@ fn paths_filter_outputs_follow_the_pushed_changes() {
 
     std::fs::write(dir.join("docs/a.md"), "# more docs\n").unwrap();
     git(dir, &["commit", "--quiet", "-am", "docs"]);
-    let third = rev_parse(dir, "HEAD");
+    let third = git(dir, &["rev-parse", "HEAD"]);
     let r = repo.run(&["push", "--before", &second, "--after", &third]);
     assert_eq!(r.code, Some(0), "{}\n{}", r.all_text(), r.stderr);
     let o = r.outputs_of("changes");
@@ -120,7 +92,7 @@ fn paths_filter_outputs_follow_the_pushed_changes() {
 
 #[test]
 fn github_script_outputs_summaries_and_recorded_comments() {
-    if !node_installed() {
+    if !installed("node") {
         eprintln!("skipped: no node here");
         return;
     }

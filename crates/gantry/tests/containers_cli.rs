@@ -18,7 +18,7 @@ mod harness;
 
 use std::process::Command;
 
-use harness::{Ran, Repo, World, commit_all, copy, fixture_dir, publish};
+use harness::{Ran, Repo, World, commit_all, copy, fixture_dir, publish, services_summary};
 
 /// Whether the engine and the test images are there (or a failure if
 /// they must be).
@@ -49,17 +49,14 @@ fn engine_ready() -> bool {
 }
 
 fn run(repo: &Repo, workflow: &str) -> Ran {
-    let out = repo
-        .command(&["--workflows", workflow])
-        // A variable of gantry's own environment that must not reach the
-        // containers.
-        .env("GANTRY_TEST_HOST_ONLY", "leaked")
-        .output()
-        .unwrap();
-    Ran::parse(
-        out.status.code(),
-        &String::from_utf8_lossy(&out.stdout),
-        &String::from_utf8_lossy(&out.stderr),
+    Ran::of(
+        &repo
+            .command(&["--workflows", workflow])
+            // A variable of gantry's own environment that must not reach the
+            // containers.
+            .env("GANTRY_TEST_HOST_ONLY", "leaked")
+            .output()
+            .unwrap(),
     )
 }
 
@@ -463,46 +460,24 @@ fn real_cache_and_artifact_clients_reach_the_services_from_a_container() {
         eprintln!("skipped: test-tools/node_modules is missing");
         return;
     }
-    let repo = tempfile::tempdir().unwrap();
-    copy(&fixture_dir("services-real-clients"), repo.path());
+    let repo = Repo::new("services-real-clients");
     std::fs::write(
-        repo.path().join(".github/workflows/services.yml"),
+        repo.dir.path().join(".github/workflows/services.yml"),
         SERVICES_IN_CONTAINERS,
     )
     .unwrap();
-    harness::git(repo.path(), &["init", "--quiet", "--initial-branch=main"]);
-    commit_all(repo.path(), "fixture");
-    let out = Command::new(env!("CARGO_BIN_EXE_gantry"))
-        .current_dir(repo.path())
-        .args([
-            "run",
-            "--format",
-            "json",
-            "--env",
-            "GANTRY_TEST_TOOLS=/tools",
-            "--var",
-        ])
-        .arg(format!("TEST_TOOLS={}", tools.display()))
-        .env("NO_COLOR", "1")
-        .env("GANTRY_DATA_DIR", repo.path().join(".gantry-data"))
-        .output()
-        .unwrap();
-    let r = Ran::parse(
-        out.status.code(),
-        &String::from_utf8_lossy(&out.stdout),
-        &String::from_utf8_lossy(&out.stderr),
+    commit_all(repo.dir.path(), "in containers");
+    let tools_var = format!("TEST_TOOLS={}", tools.display());
+    let r = Ran::of(
+        &repo
+            .command(&["--env", "GANTRY_TEST_TOOLS=/tools", "--var", &tools_var])
+            .output()
+            .unwrap(),
     );
     let output = r.output();
     assert_eq!(r.result("produce"), "success", "{}", r.all_text());
     assert_eq!(r.result("consume"), "success", "{}", r.all_text());
-    let phase = |name: &str| -> serde_json::Value {
-        output
-            .lines()
-            .filter_map(|l| l.split_once("services-job ").map(|(_, j)| j))
-            .filter_map(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-            .find(|v| v["phase"] == name)
-            .unwrap_or_else(|| panic!("no {name} summary in:\n{output}"))
-    };
+    let phase = |name: &str| services_summary(&output, name);
     let saved = phase("save");
     assert!(saved["saved_v2"].as_i64().unwrap() > 0, "{saved}");
     assert!(saved["saved_v1"].as_i64().unwrap() > 0, "{saved}");

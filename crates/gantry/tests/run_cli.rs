@@ -272,11 +272,7 @@ fn interrupting_gantry_cancels_jobs_and_leaves_nothing_running() {
     let pid = nix_pid(child.id());
     Command::new("kill").args(["-INT", &pid]).status().unwrap();
     let out = child.wait_with_output().unwrap();
-    let r = Ran::parse(
-        out.status.code(),
-        &String::from_utf8_lossy(&out.stdout),
-        &String::from_utf8_lossy(&out.stderr),
-    );
+    let r = Ran::of(&out);
     assert_eq!(r.code, Some(130));
     assert_eq!(r.result("long"), "cancelled");
     assert!(
@@ -330,11 +326,7 @@ fn container_jobs_fail_without_an_engine_or_are_skipped_on_request() {
             .env("DOCKER_HOST", "unix:///nonexistent/gantry-test-docker.sock")
             .output()
             .unwrap();
-        harness::Ran::parse(
-            out.status.code(),
-            &String::from_utf8_lossy(&out.stdout),
-            &String::from_utf8_lossy(&out.stderr),
-        )
+        harness::Ran::of(&out)
     };
     let r = run(&[]);
     assert_eq!(r.code, Some(1), "{}", r.all_text());

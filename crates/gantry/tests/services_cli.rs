@@ -17,8 +17,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use harness::{Ran, copy, git};
-use serde_json::Value;
+use harness::{Ran, copy, git, services_summary};
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,16 +31,6 @@ fn workspace_root() -> PathBuf {
 fn parse(stdout: &str) -> (BTreeMap<String, String>, String) {
     let ran = Ran::parse(None, stdout, "");
     (ran.results(), ran.output())
-}
-
-/// The JSON summary line the action printed in `phase`.
-fn summary(output: &str, phase: &str) -> Value {
-    output
-        .lines()
-        .filter_map(|l| l.split_once("services-job ").map(|(_, j)| j))
-        .filter_map(|j| serde_json::from_str::<Value>(j).ok())
-        .find(|v| v["phase"] == phase)
-        .unwrap_or_else(|| panic!("no {phase} summary in:\n{output}"))
 }
 
 #[test]
@@ -94,12 +83,12 @@ fn real_npm_clients_save_and_restore_caches_and_artifacts_across_jobs() {
     );
     assert_eq!(out.status.code(), Some(0), "{context}");
 
-    let saved = summary(&output, "save");
+    let saved = services_summary(&output, "save");
     assert!(saved["saved_v2"].as_i64().unwrap() > 0, "{saved}");
     assert!(saved["saved_v1"].as_i64().unwrap() > 0, "{saved}");
     assert_eq!(saved["failures"], serde_json::json!([]), "{saved}");
 
-    let restored = summary(&output, "restore");
+    let restored = services_summary(&output, "restore");
     assert_eq!(restored["failures"], serde_json::json!([]), "{restored}");
     for proto in ["v1", "v2"] {
         let key = format!("svc-{proto}-linux-1");

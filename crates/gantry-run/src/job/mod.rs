@@ -381,7 +381,8 @@ pub async fn run(
     let mut index = 0;
     let mut started_containers = None;
     let mut containers_failed = false;
-    {
+    // Most jobs have neither: no contexts are built for them.
+    if spec.job.container.is_some() || spec.job.services.is_some() {
         let ctx = contexts_now(spec, &state, &scope, &state.env);
         let host = RunHost {
             contexts: &ctx,

@@ -172,7 +172,11 @@ pub(super) async fn run(
         cx.annotate(index, AnnotationLevel::Error, format!("`{what}`: {why}"));
         return failed();
     }
-    let declared = call.env.keys().cloned().collect();
+    // Only a job's container needs to know which variables the workflow set.
+    let declared = match cx.container {
+        Some(_) => call.env.keys().cloned().collect(),
+        None => std::collections::BTreeSet::new(),
+    };
     let mut env = process_step::full_env(spec, state, call.env);
     for (k, v) in call.inputs {
         env.insert(input_var(k), v.clone());

@@ -405,9 +405,13 @@ async fn run_script(
             format!("working-directory {} does not exist", cwd.display()),
         );
     }
-    let mut declared: std::collections::BTreeSet<String> = env.keys().cloned().collect();
-    if let Some(f) = &scope.frame {
-        declared.extend(f.process_env.iter().map(|(k, _)| k.clone()));
+    // Only a job's container needs to know which variables the workflow set.
+    let mut declared = std::collections::BTreeSet::new();
+    if cx.container.is_some() {
+        declared.extend(env.keys().cloned());
+        if let Some(f) = &scope.frame {
+            declared.extend(f.process_env.iter().map(|(k, _)| k.clone()));
+        }
     }
     let mut full_env = process_step::full_env(spec, state, env);
     if let Some(f) = &scope.frame {

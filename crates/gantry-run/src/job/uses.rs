@@ -358,10 +358,7 @@ pub(super) async fn run_uses(
     match &action.runs {
         Some(Runs::Node(n)) => {
             let action_id = action_id(state, call.step);
-            let mut intra = call
-                .position
-                .and_then(|p| state.pre_state.remove(&p))
-                .unwrap_or_default();
+            let mut intra = pre_saved(state, &call);
             let done = node::run(
                 cx,
                 state,
@@ -401,11 +398,7 @@ pub(super) async fn run_uses(
                     Err(e) => return fail(cx, index, e),
                 };
             let action_id = action_id(state, call.step);
-            // What the pre stage saved reaches the main and post stages.
-            let mut intra = call
-                .position
-                .and_then(|p| state.pre_state.remove(&p))
-                .unwrap_or_default();
+            let mut intra = pre_saved(state, &call);
             let done = docker_action::run_main(
                 cx,
                 state,
@@ -433,6 +426,14 @@ pub(super) async fn run_uses(
             format!("`{}`: the action has no `runs`", uses.raw),
         ),
     }
+}
+
+/// What the step's pre stage saved (`STATE_*`), for its main and post
+/// stages.
+fn pre_saved(state: &mut State, call: &Call<'_>) -> BTreeMap<String, String> {
+    call.position
+        .and_then(|p| state.pre_state.remove(&p))
+        .unwrap_or_default()
 }
 
 /// Queues an action's post stage, run at the end of the job with the

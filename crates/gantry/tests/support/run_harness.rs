@@ -57,6 +57,27 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+/// The JSON summary line the `services-real-clients` fixture's action
+/// printed in `phase` (`save`, `restore`).
+pub fn services_summary(output: &str, phase: &str) -> Value {
+    output
+        .lines()
+        .filter_map(|l| l.split_once("services-job ").map(|(_, j)| j))
+        .filter_map(|j| serde_json::from_str::<Value>(j).ok())
+        .find(|v| v["phase"] == phase)
+        .unwrap_or_else(|| panic!("no {phase} summary in:\n{output}"))
+}
+
+/// Whether `program --version` runs here.
+pub fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Writes `files` (path under `dir`, text), creating folders.
 pub fn write(dir: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {
@@ -183,6 +204,15 @@ pub struct Ran {
 }
 
 impl Ran {
+    /// The run of a finished `gantry run --format json` process.
+    pub fn of(out: &std::process::Output) -> Ran {
+        Ran::parse(
+            out.status.code(),
+            &String::from_utf8_lossy(&out.stdout),
+            &String::from_utf8_lossy(&out.stderr),
+        )
+    }
+
     pub fn parse(code: Option<i32>, stdout: &str, stderr: &str) -> Ran {
         let events = stdout
             .lines()
